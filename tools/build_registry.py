@@ -117,6 +117,11 @@ SHORT_NAMES = {
 MAX_NN = 3  # n:n correlations with more HS2017 codes than this are not a usable equivalent
 
 
+def _shorten(description: str, width: int = 70) -> str:
+    text = " ".join(description.split())
+    return text if len(text) <= width else text[: width - 1].rstrip(" ,;") + "…"
+
+
 def main(raw: Path) -> None:
     hs = pd.read_csv(raw / "harmonized-system" / "harmonized-system.csv", dtype=str)
     h6 = hs[hs["level"] == "6"].set_index("hscode")["description"]
@@ -130,7 +135,7 @@ def main(raw: Path) -> None:
         for code in codes:
             if code not in h6.index:
                 raise SystemExit(f"{code} is not an HS2022 code")
-            name = SHORT_NAMES.get(code) or h6[code].split(";")[-1].strip()[:60]
+            name = SHORT_NAMES.get(code) or _shorten(h6[code])
             rows.append([origin, sector, product, code, "HS22", name, "HS2022 nomenclature"])
             links = corr[corr["HS2022"] == code]
             rel = set(links["Relationship"])

@@ -1,0 +1,276 @@
+"""The ``esc`` command line.
+
+    esc data list | fetch SOURCE | import PATH
+    esc dependence --reporter IND --year 2022 --source wits-india --format table
+    esc pci --exports FILE --format csv
+    esc scenario --reporter IND --supplier CHN --year 2023
+    esc complementarity --exporter IND --importer JPN --year 2023
+    esc initiatives --sector "Clean energy"
+    esc report --year 2023 --out reports
+
+Exit codes: 0 success, 1 a report notebook failed, 2 bad input or missing data (the message
+names the file and place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from esc import __version__
+from esc.errors import EscError, UnknownReleaseError
+from esc.schema import DEMO_LABEL
+
+log = logging.getLogger("esc")
+
+SOURCES = ("demo", "baci", "comtrade", "wits-india")
+
+
+def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
+    """Write a table as csv, json or an aligned text table; every format carries the label."""
+    out = out or sys.stdout
+    label = df.attrs.get("label")
+    if fmt == "csv":
+        t = df.copy()
+        if label:
+            t.insert(0, "data_label", label)
+        t.to_csv(out, index=False, float_format="%.6g")
+    elif fmt == "json":
+        payload = {"label": label, "source": df.attrs.get("source"),
+                   "rows": json.loads(df.to_json(orient="records", double_precision=6))}
+        out.write(json.dumps(payload, indent=1) + "\n")
+    else:
+        if label:
+            out.write(f"# {label}\n")
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
+                               "display.width", 200, "display.float_format", "{:,.4g}".format):
+            out.write(df.to_string(index=False) + "\n")
+        if label == DEMO_LABEL:
+            out.write(f"# {DEMO_LABEL}\n")
+
+
+def _add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="output format (default: table)")
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from esc import data
+
+    if args.data_cmd == "list":
+        _emit(data.list_available(), args.format)
+    elif args.data_cmd == "fetch":
+        path = data.fetch(args.source, release=args.release, hs=args.hs, url=args.url,
+                          sha256=args.sha256, progress=not args.no_progress)
+        print(f"fetched {args.source} -> {path}")
+    elif args.data_cmd == "import":
+        for p in args.paths:
+            path = data.import_file(p)
+            print(f"imported {p} -> {path}")
+    return 0
+
+
+def _cmd_dependence(args: argparse.Namespace) -> int:
+    from esc import analysis, vulnerability
+
+    level = analysis.product_level(args.source)
+    if args.level and args.level != level:
+        raise UnknownReleaseError(f"source {args.source!r} is at level {level}, not {args.level}")
+    table = vulnerability.overview(source=args.source, reporters=args.reporter or ["IND"],
+                                   year=args.year, sector=args.sector, preset=args.preset,
+                                   merge_hk=args.merge_hk, hhi_cut=args.hhi_cut,
+                                   pci_cut=args.pci_cut)
+    table = table[table["year"] == args.year]
+    cols = ["importer", level, "short_name", "imports_usd", "top1_partner", "top1_share", "hhi",
+            "n_partners", "share_chn", "pci", "category", "flag"]
+    _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args.format)
+    return 0
+
+
+def _keep_attrs(src: pd.DataFrame, dst: pd.DataFrame) -> pd.DataFrame:
+    dst = dst.reset_index(drop=True)
+    dst.attrs.update(src.attrs)
+    return dst
+
+
+def _cmd_pci(args: argparse.Namespace) -> int:
+    from esc import complexity
+    from esc.errors import MissingColumnError
+
+    path = Path(args.exports)
+    table = pd.read_csv(path, dtype={args.product_col: str})
+    roles = {"time": args.year_col, "loc": args.country_col, "prod": args.product_col,
+             "val": args.value_col}
+    for role, col in roles.items():
+        if col not in table.columns:
+            raise MissingColumnError(f"no {role} column (set --{role}-col)", path=path,
+                                     column=col)
+    result = complexity.complexity(table, roles=roles, presence=args.presence)
+    pci = result.pci.assign(kind="product").rename(columns={"product": "code", "pci": "value"})
+    eci = result.eci.assign(kind="country").rename(columns={"country": "code", "eci": "value"})
+    out = pd.concat([pci, eci], ignore_index=True)[["year", "kind", "code", "value"]]
+    out.attrs["label"] = f"computed by esc from {path.name}"
+    _emit(out, args.format)
+    return 0
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    from esc import analysis, data, scenarios
+
+    flows = data.load_flows(args.source, years=[args.year])
+    codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
+    flows = flows[flows["hs6"].isin(codes["hs6"])]
+    res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
+                                  year=args.year, merge_hk=args.merge_hk,
+                                  replacement="trusted" if args.trusted else "all")
+    res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
+    _emit(_keep_attrs(flows, res), args.format)
+    return 0
+
+
+def _cmd_complementarity(args: argparse.Namespace) -> int:
+    from esc import analysis, complementarity, data
+
+    flows = data.load_flows(args.source, years=[args.year])
+    res = complementarity.complementarity(flows, exporter=args.exporter, importer=args.importer,
+                                          year=args.year, hhi_cut=args.hhi_cut)
+    labels = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), None)
+    res = res.merge(labels[["hs6", "short_name"]], on="hs6", how="left")
+    _emit(_keep_attrs(flows, res), args.format)
+    return 0
+
+
+def _cmd_initiatives(args: argparse.Namespace) -> int:
+    from esc import initiatives
+
+    df = initiatives.load_initiatives()
+    if args.sector:
+        df = initiatives.filter_initiatives(df, sector=args.sector)
+    cols = [c for c in ("id", "date", "type", "title", "sector", "priority_product", "amount",
+                        "currency", "amount_unit", "status", "source_file") if c in df.columns]
+    out = df[cols] if args.format == "table" else df
+    out = _keep_attrs(df, out)
+    out.attrs["label"] = "initiatives from the seed documents (fact sheet, study, news)"
+    _emit(out, args.format)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from esc import report
+
+    result = report.run_report(sectors=args.sector, year=args.year, source=args.source,
+                               out=args.out, reuse=not args.no_reuse,
+                               progress=not args.no_progress,
+                               reporters=tuple(args.reporter or ("IND", "JPN")))
+    print(f"report: {result.folder}")
+    if not result.ok:
+        print("failed notebooks: " + ", ".join(map(str, result.failed)), file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="esc", description="India–Japan economic security "
+                                "analysis from public trade data.")
+    p.add_argument("--version", action="version", version=f"esc {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    d = sub.add_parser("data", help="list, fetch and import data sources")
+    dsub = d.add_subparsers(dest="data_cmd", required=True)
+    dl = dsub.add_parser("list", help="what is available, with provenance")
+    _add_format(dl)
+    df = dsub.add_parser("fetch", help="download a source from its publisher into the cache")
+    df.add_argument("source", help="baci, atlas or hs")
+    df.add_argument("--release", help="BACI release, e.g. V202501")
+    df.add_argument("--hs", help="HS revision of the BACI release, e.g. HS22")
+    df.add_argument("--url", help="download from this URL instead of the publisher's")
+    df.add_argument("--sha256", help="expected checksum of the download")
+    df.add_argument("--no-progress", action="store_true")
+    di = dsub.add_parser("import", help="import a BACI zip/csv, Comtrade CSV/JSON or WITS zip")
+    di.add_argument("paths", nargs="+")
+    d.set_defaults(func=_cmd_data)
+
+    dep = sub.add_parser("dependence", help="import dependence per product: shares, HHI, PCI")
+    dep.add_argument("--reporter", action="append", help="ISO3 importer (repeatable; "
+                     "default IND)")
+    dep.add_argument("--year", type=int, default=2023)
+    dep.add_argument("--source", choices=SOURCES, default="demo")
+    dep.add_argument("--level", choices=("hs2", "hs6"), help="product level (must match the "
+                     "source: wits-india is hs2)")
+    dep.add_argument("--sector", action="append", help="registry sector or product (repeatable)")
+    dep.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
+    dep.add_argument("--merge-hk", action="store_true", help="count Hong Kong and Macao as China")
+    dep.add_argument("--hhi-cut", type=float)
+    dep.add_argument("--pci-cut", type=float)
+    _add_format(dep)
+    dep.set_defaults(func=_cmd_dependence)
+
+    pc = sub.add_parser("pci", help="PCI and ECI of a (year, country, product, value) table")
+    pc.add_argument("--exports", required=True, help="CSV file of exports")
+    pc.add_argument("--year-col", default="year")
+    pc.add_argument("--country-col", default="country")
+    pc.add_argument("--product-col", default="product")
+    pc.add_argument("--value-col", default="export_value")
+    pc.add_argument("--presence", choices=("binary", "continuous"), default="binary")
+    _add_format(pc)
+    pc.set_defaults(func=_cmd_pci)
+
+    sc = sub.add_parser("scenario", help="value at risk if one supplier stops exporting")
+    sc.add_argument("--reporter", default="IND")
+    sc.add_argument("--supplier", default="CHN")
+    sc.add_argument("--year", type=int, default=2023)
+    sc.add_argument("--source", choices=SOURCES, default="demo")
+    sc.add_argument("--sector", action="append")
+    sc.add_argument("--trusted", action="store_true", help="only trusted partners replace")
+    sc.add_argument("--merge-hk", action="store_true")
+    _add_format(sc)
+    sc.set_defaults(func=_cmd_scenario)
+
+    co = sub.add_parser("complementarity", help="what one partner exports that the other needs")
+    co.add_argument("--exporter", default="IND")
+    co.add_argument("--importer", default="JPN")
+    co.add_argument("--year", type=int, default=2023)
+    co.add_argument("--source", choices=SOURCES, default="demo")
+    co.add_argument("--hhi-cut", type=float, default=0.25)
+    _add_format(co)
+    co.set_defaults(func=_cmd_complementarity)
+
+    ini = sub.add_parser("initiatives", help="India–Japan cooperation initiatives")
+    ini.add_argument("--sector")
+    _add_format(ini)
+    ini.set_defaults(func=_cmd_initiatives)
+
+    rp = sub.add_parser("report", help="run the notebooks into a report folder")
+    rp.add_argument("--sector", action="append", help="registry sector (repeatable; default all)")
+    rp.add_argument("--year", type=int, default=2023)
+    rp.add_argument("--source", choices=SOURCES, default="demo")
+    rp.add_argument("--reporter", action="append")
+    rp.add_argument("--out", default="reports")
+    rp.add_argument("--no-reuse", action="store_true", help="rerun even if inputs are unchanged")
+    rp.add_argument("--no-progress", action="store_true")
+    rp.set_defaults(func=_cmd_report)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except EscError as exc:
+        print(f"esc: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `esc ... | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
