@@ -54,7 +54,7 @@ from esc.schema import DEMO_LABEL, validate_flows
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DEFAULT_SEED = 2023
 YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
 RELEASE = "demo-v" + GENERATOR_VERSION
