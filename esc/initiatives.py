@@ -1,0 +1,684 @@
+"""Initiatives: the India–Japan cooperation projects in the seed documents, as data.
+
+The vulnerability matrix says which imports are exposed; this module says what the two
+governments and their companies are doing about it. ``data/initiatives.csv`` holds one row per
+initiative named in the seeds — the government fact sheet on Japan-India economic security
+cooperation and a few news articles — each with the short verbatim quote it rests on, so every
+row can be checked against its source (see ``docs/initiatives.md`` for how rows were derived).
+
+What an analyst does with it:
+
+- :func:`load_initiatives` reads and validates the table (controlled vocabularies, dates,
+  HS codes, and — when the seeds folder is at hand — that each quote occurs in its source);
+- :func:`by_sector`, :func:`by_product` and :func:`timeline` summarise it for charts;
+- :func:`to_usd` puts the few stated amounts (JPY 60 bn, INR 10,500 crore) on one scale with
+  the annual-average rates in :data:`RATES` (approximate; each rate names its source);
+- :func:`coverage` and :func:`gaps` set the initiatives against a classified vulnerability
+  table: which Category A and B products does no initiative address?
+
+Two reading notes. Links from an initiative to products are deliberately sparse: an ``hs6``
+list only where the source names a product (rare-earth refining, chip assembly and test,
+ammonia), a ``priority_product`` where it clearly concerns one registry product, nothing for
+general instruments (a minerals MoC, a fund). And the seeds are one fact sheet and three
+articles: "no initiative" means none in these documents, not none at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from esc.config import data_dir, package_data_dir
+from esc.errors import (
+    BadValueError,
+    CorruptFileError,
+    DataNotFoundError,
+    MissingColumnError,
+    UnknownProductError,
+    UnknownReleaseError,
+)
+from esc.registry import load_registry
+
+log = logging.getLogger(__name__)
+
+COLUMNS: list[str] = [
+    "id", "title", "date", "date_precision", "type", "scope", "status", "parties", "sector",
+    "priority_product", "hs6", "location", "amount", "currency", "amount_unit", "capacity",
+    "capacity_unit", "source_file", "source_quote", "notes",
+]
+"""Columns of ``data/initiatives.csv``, in file order. Multi-valued cells are ``;``-separated."""
+
+REQUIRED_VALUES = ("id", "title", "type", "scope", "status", "parties", "sector",
+                   "source_file", "source_quote")
+
+TYPES: dict[str, str] = {
+    "MoC": "Memorandum of Cooperation (government to government)",
+    "MoU": "Memorandum of Understanding (companies, institutions)",
+    "declaration": "joint declaration or statement of intent or interest",
+    "dialogue": "recurring government or business dialogue",
+    "working_group": "joint working group or joint committee",
+    "framework": "standing cooperation framework, alliance or network (often multilateral)",
+    "partnership": "strategic partnership or collaboration without a stated joint company",
+    "joint_venture": "jointly owned company or co-investment vehicle",
+    "investment": "investment project defined by its capital",
+    "loan": "loan or other financing by a public lender (JBIC, yen loan)",
+    "fund": "investment fund or financing channel",
+    "programme": "government programme: exchanges, research calls, designated years, transfers",
+    "pilot": "pilot project or demonstration",
+    "plant": "production or processing plant (factory, refinery, assembly and test)",
+    "facility": "laboratory or centre of excellence",
+    "infrastructure": "transport or other public infrastructure project",
+}
+"""Controlled vocabulary of ``type`` (key: meaning)."""
+
+STATUSES: dict[str, str] = {
+    "planned": "future tense in the source: will sign, will convene, plans to, scheduled",
+    "announced": "decided or announced, with no signature or start reported",
+    "signed": "an agreement, MoC, MoU, contract, loan or declaration signed or issued",
+    "launched": "started, established or under way (being developed, implemented)",
+    "held": "a meeting, round, event or demonstration that took place",
+    "operating": "stated as running or in place (opened, providing, continuing)",
+}
+"""Controlled vocabulary of ``status`` (the most advanced stage any listed source states)."""
+
+SCOPES: dict[str, str] = {
+    "bilateral": "India and Japan (governments, companies, institutions)",
+    "multilateral": "a plurilateral framework both take part in (Quad, MSP, IPEF, alliances)",
+}
+
+DATE_PRECISIONS = ("day", "month", "year")
+_DATE_PATTERN = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
+
+STUDY_SECTOR: dict[str, str] = {
+    "Digital and EE": "Digital and EE",
+    "Energy and critical minerals": "Energy and critical minerals",
+    "Bio-healthcare": "Bio-healthcare",
+    "Industrial base": "Industrial base",
+    "Critical minerals": "Energy and critical minerals",
+    "Clean energy": "Energy and critical minerals",
+    "ICT": "Digital and EE",
+    "Defence": "Industrial base",
+    "Science and technology": "",
+    "Cross-sector": "",
+    "Transport": "",
+}
+"""``sector`` -> the joint study's sector (``study_sector``; empty where none fits).
+
+The first seven names are the registry's (``data/sectors.csv``); the fact sheet's sections map
+to them (Semiconductors -> Digital and EE, Pharmaceuticals -> Bio-healthcare, the rest by
+name). ``Defence`` goes to Industrial base because the study files defence manufacturing under
+"Industrial Base Technologies"."""
+
+EXTRA_SECTORS: dict[str, str] = {
+    "Science and technology": "the fact sheet's 'Scientific Cooperation' section, space, AI",
+    "Cross-sector": "economy-wide mechanisms (the economic security dialogues)",
+    "Defence": "defence technology cooperation (news)",
+    "Transport": "transport infrastructure (news)",
+}
+"""Sector names used besides the registry's, with what they hold."""
+
+UNIT_MULTIPLIERS: dict[str, float] = {
+    "unit": 1.0, "thousand": 1e3, "lakh": 1e5, "million": 1e6, "crore": 1e7,
+    "billion": 1e9, "trillion": 1e12,
+}
+"""``amount_unit`` -> multiplier (Indian numbering: 1 lakh = 1e5, 1 crore = 1e7)."""
+
+CAPACITY_UNITS = ("kW", "MW", "GW", "MWh", "GWh", "t/year")
+
+_FED_G5A = ("US Federal Reserve, G.5A Foreign Exchange Rates (Annual), release of "
+            "1 Feb 2024: average of daily noon buying rates in New York")
+_RECALLED = ("approximate annual average recalled by the esc authors from published monthly "
+             "averages; not checked against a published table (no network when written): "
+             "replace with the Federal Reserve G.5A figure")
+
+RATES: pd.DataFrame = pd.DataFrame(
+    [
+        ("JPY", 2022, 131.4589, _FED_G5A, True),
+        ("JPY", 2023, 140.5001, _FED_G5A, True),
+        ("JPY", 2024, 151.4, _RECALLED, False),
+        ("JPY", 2025, 149.6, _RECALLED, False),
+        ("INR", 2022, 78.5792, _FED_G5A, True),
+        ("INR", 2023, 82.5708, _FED_G5A, True),
+        ("INR", 2024, 83.7, _RECALLED, False),
+        ("INR", 2025, 87.1, _RECALLED, False),
+    ],
+    columns=["currency", "year", "units_per_usd", "source", "verified"],
+)
+"""Annual-average exchange rates, currency units per US dollar. All are approximate for this
+purpose (an annual average, not the rate of the day an amount was agreed); ``verified`` is
+False where the figure has not been checked against its publisher."""
+
+DEFAULT_RATE_YEAR = 2025
+"""Year whose rate converts undated amounts: the fact sheet's latest dated event is in 2025."""
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def default_path() -> Path:
+    """``data/initiatives.csv`` of the package."""
+    return package_data_dir() / "initiatives.csv"
+
+
+def seeds_dir() -> Path | None:
+    """The seed documents' folder (``<data folder>/../seeds``), or ``None`` when absent."""
+    root = data_dir()
+    folder = root.parent / "seeds" if root else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_initiatives(
+    path: str | Path | None = None,
+    *,
+    seeds: str | Path | None = None,
+) -> pd.DataFrame:
+    """Read and validate the initiatives table; add ``study_sector``.
+
+    Checks, each raising an :mod:`esc.errors` error that names the file, line (header = 1)
+    and column: required columns (:class:`~esc.errors.MissingColumnError`); required values,
+    unique ``id`` (a slug) and ``title``, the vocabularies :data:`TYPES`, :data:`STATUSES`,
+    :data:`SCOPES`, sector names (registry or :data:`EXTRA_SECTORS`), registry products,
+    ``date`` against ``date_precision``, numeric ``amount``/``capacity`` with their units,
+    quotes of at most 200 characters (:class:`~esc.errors.BadValueError`); ``hs6`` codes of 6
+    digits found in ``data/sectors.csv`` or the HS2022 nomenclature
+    (:class:`~esc.errors.UnknownProductError`). When the seeds folder is available
+    (``seeds`` or :func:`seeds_dir`), every ``source_file`` must exist there and
+    ``source_quote`` must occur in the first one (whitespace runs compared as one space).
+
+    ``amount`` and ``capacity`` come back as float (NaN when empty); other columns as str.
+
+    >>> df = load_initiatives()
+    >>> row = df.set_index("id").loc["clean-max-osaka-gas"]
+    >>> float(row["capacity"]), row["capacity_unit"]
+    (400.0, 'MW')
+    """
+    file = Path(path) if path else default_path()
+    raw = _read_csv(file)
+    _check_table(raw, str(file))
+    _check_hs6(raw, str(file))
+    folder = Path(seeds) if seeds else seeds_dir()
+    if folder is None or not folder.is_dir():
+        log.info("seeds folder not found: source_file and source_quote of %s not checked", file)
+    else:
+        _check_sources(raw, str(file), folder)
+    out = raw.copy()
+    for col in ("amount", "capacity"):
+        out[col] = pd.to_numeric(out[col].replace("", np.nan)).astype("float64")
+    out["study_sector"] = out["sector"].map(STUDY_SECTOR).fillna("")
+    log.debug("%d initiatives from %s", len(out), file)
+    return out
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    if not file.is_file():
+        raise DataNotFoundError(f"initiatives table not found: {file}")
+    try:
+        df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"cannot read as UTF-8 CSV ({exc})", path=file) from exc
+    for col in COLUMNS:
+        if col not in df.columns:
+            raise MissingColumnError("required column is missing", path=file, column=col)
+    return df
+
+
+def _fail(message: str, path: str, row: int, column: str) -> BadValueError:
+    return BadValueError(message, path=path, line=row + 2, column=column)
+
+
+def _check_table(df: pd.DataFrame, path: str) -> None:
+    for col in COLUMNS:
+        for i, value in enumerate(df[col]):
+            if "\n" in value or "\r" in value:
+                raise _fail("line break inside a field", path, i, col)
+    for col in REQUIRED_VALUES:
+        for i, value in enumerate(df[col]):
+            if not value.strip():
+                raise _fail("value is required", path, i, col)
+    _check_unique(df, path, "id")
+    _check_unique(df, path, "title")
+    sectors = set(load_registry()["sector"]) | set(EXTRA_SECTORS)
+    products = set(load_registry()["product"])
+    for col, allowed in (("type", TYPES), ("status", STATUSES), ("scope", SCOPES),
+                         ("sector", sectors)):
+        _check_vocabulary(df, path, col, allowed)
+    _check_vocabulary(df, path, "priority_product", products, optional=True)
+    for i, row in enumerate(df.itertuples(index=False)):
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", row.id):
+            raise _fail(f"id {row.id!r} is not a slug (lower-case words joined by '-')",
+                        path, i, "id")
+        if len(row.source_quote) > 200:
+            raise _fail(f"quote is {len(row.source_quote)} characters (at most 200)", path, i,
+                        "source_quote")
+        _check_date(row.date, row.date_precision, path, i)
+        _check_quantity(row.amount, row.currency, row.amount_unit, path, i, money=True)
+        _check_quantity(row.capacity, "", row.capacity_unit, path, i, money=False)
+
+
+def _check_unique(df: pd.DataFrame, path: str, col: str) -> None:
+    seen: dict[str, int] = {}
+    for i, value in enumerate(df[col]):
+        key = value.strip().lower()
+        if key in seen:
+            raise _fail(f"duplicate {col} {value!r} (first on line {seen[key] + 2})", path, i, col)
+        seen[key] = i
+
+
+def _check_vocabulary(df: pd.DataFrame, path: str, col: str, allowed: Iterable[str], *,
+                      optional: bool = False) -> None:
+    allowed = set(allowed)
+    for i, value in enumerate(df[col]):
+        if optional and value == "":
+            continue
+        if value not in allowed:
+            raise _fail(f"{value!r} is not one of: {', '.join(sorted(allowed))}", path, i, col)
+
+
+def _check_date(text: str, precision: str, path: str, i: int) -> None:
+    if text == "":
+        if precision:
+            raise _fail(f"date_precision {precision!r} given without a date", path, i,
+                        "date_precision")
+        return
+    if precision not in _DATE_PATTERN:
+        raise _fail(f"date_precision {precision!r} is not one of {', '.join(DATE_PRECISIONS)} "
+                    "(empty only when date is empty)", path, i, "date_precision")
+    if not re.fullmatch(_DATE_PATTERN[precision], text):
+        raise _fail(f"date {text!r} does not match precision {precision!r} "
+                    "(YYYY-MM-DD, YYYY-MM or YYYY)", path, i, "date")
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        date(parts[0], parts[1], parts[2])
+    except ValueError as exc:
+        raise _fail(f"date {text!r} is not a calendar date ({exc})", path, i, "date") from exc
+
+
+def _check_quantity(value: str, currency: str, unit: str, path: str, i: int, *,
+                    money: bool) -> None:
+    name, unit_col = ("amount", "amount_unit") if money else ("capacity", "capacity_unit")
+    if value == "":
+        stray = [c for c, v in ((unit_col, unit), ("currency", currency if money else "")) if v]
+        if stray:
+            raise _fail(f"{stray[0]} given without {name}", path, i, stray[0])
+        return
+    number = pd.to_numeric(value, errors="coerce")
+    if pd.isna(number) or number < 0:
+        raise _fail(f"{name} {value!r} is not a non-negative number", path, i, name)
+    if money and not re.fullmatch(r"[A-Z]{3}", currency):
+        raise _fail(f"currency {currency!r} is not an ISO 4217 code", path, i, "currency")
+    allowed = UNIT_MULTIPLIERS if money else CAPACITY_UNITS
+    if unit not in allowed:
+        raise _fail(f"{unit_col} {unit!r} is not one of: {', '.join(allowed)}", path, i,
+                    unit_col)
+
+
+def split_codes(cell: str) -> list[str]:
+    """The items of a ``;``-separated cell, stripped, empties dropped.
+
+    >>> split_codes("280530; 284610;;284690")
+    ['280530', '284610', '284690']
+    """
+    return [part.strip() for part in str(cell).split(";") if part.strip()]
+
+
+def _hs22_codes() -> set[str] | None:
+    """HS2022 subheadings from the nomenclature in the data folder, or None if unavailable."""
+    try:
+        from esc.sources.hs import nomenclature
+
+        return set(nomenclature("HS22")["hs6"])
+    except (ImportError, DataNotFoundError) as exc:
+        log.info("HS2022 nomenclature not available (%s): hs6 checked against the registry",
+                 exc)
+        return None
+
+
+def _check_hs6(df: pd.DataFrame, path: str) -> None:
+    registry = load_registry()
+    known = set(registry["hs6"])
+    nomenclature: set[str] | None = None
+    by_product = registry.groupby("product")["hs6"].agg(set).to_dict()
+    for i, row in enumerate(df.itertuples(index=False)):
+        codes = split_codes(row.hs6)
+        for code in codes:
+            if not re.fullmatch(r"\d{6}", code):
+                raise UnknownProductError(f"HS code {code!r} is not 6 digits", path=path,
+                                          line=i + 2, column="hs6")
+            if code in known:
+                continue
+            nomenclature = nomenclature if nomenclature is not None else _hs22_codes() or set()
+            if code not in nomenclature:
+                where = ("data/sectors.csv or the HS2022 nomenclature" if nomenclature else
+                         "data/sectors.csv (HS2022 nomenclature not available to check it)")
+                raise UnknownProductError(f"HS code {code!r} is not in {where}", path=path,
+                                          line=i + 2, column="hs6")
+        extra = set(codes) - by_product.get(row.priority_product, set())
+        if row.priority_product and extra:
+            log.warning("%s line %d: hs6 %s not registry codes of %r", path, i + 2,
+                        ", ".join(sorted(extra)), row.priority_product)
+
+
+def _normalise_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _check_sources(df: pd.DataFrame, path: str, folder: Path) -> None:
+    texts: dict[str, str] = {}
+    for i, row in enumerate(df.itertuples(index=False)):
+        files = split_codes(row.source_file)
+        if len(set(files)) != len(files):
+            raise _fail("a file is listed twice", path, i, "source_file")
+        for name in files:
+            if name not in texts:
+                file = folder / name
+                if not file.is_file():
+                    raise _fail(f"seed file {name!r} not found in {folder}", path, i,
+                                "source_file")
+                texts[name] = _normalise_space(file.read_text(encoding="utf-8"))
+        if _normalise_space(row.source_quote) not in texts[files[0]]:
+            raise _fail(f"quote does not occur in {files[0]}", path, i, "source_quote")
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _with_study_sector(df: pd.DataFrame) -> pd.DataFrame:
+    if "study_sector" in df.columns:
+        return df
+    return df.assign(study_sector=df["sector"].map(STUDY_SECTOR).fillna(""))
+
+
+def by_sector(df: pd.DataFrame, *, column: str = "sector") -> pd.DataFrame:
+    """Number of initiatives per sector: columns ``<column>, n_initiatives``.
+
+    ``column="study_sector"`` counts by the joint study's four sectors (rows with no study
+    sector are counted under ``""``). Sorted by count, then name.
+    """
+    table = _with_study_sector(df)
+    out = table.groupby(column).size().rename("n_initiatives").reset_index()
+    return out.sort_values(["n_initiatives", column], ascending=[False, True],
+                           ignore_index=True)
+
+
+def by_product(df: pd.DataFrame, *, all_products: bool = False) -> pd.DataFrame:
+    """Number of initiatives per registry product: ``priority_product, sector, n_initiatives,
+    n_with_hs6`` (``n_with_hs6``: those that also name HS codes).
+
+    Initiatives without a priority product are left out; ``all_products=True`` lists every
+    registry product, with 0 where none applies. ``sector`` is the product's registry sector.
+    """
+    linked = df[df["priority_product"] != ""]
+    counts = linked.groupby("priority_product").agg(
+        n_initiatives=("id", "size"),
+        n_with_hs6=("hs6", lambda s: int((s != "").sum())),
+    )
+    registry = load_registry().drop_duplicates("product").set_index("product")["sector"]
+    names = list(registry.index) if all_products else list(counts.index)
+    out = pd.DataFrame({"priority_product": names})
+    out["sector"] = out["priority_product"].map(registry).fillna("")
+    out = out.join(counts, on="priority_product")
+    out[["n_initiatives", "n_with_hs6"]] = out[["n_initiatives", "n_with_hs6"]].fillna(0).astype(
+        "int64")
+    return out.sort_values(["n_initiatives", "priority_product"], ascending=[False, True],
+                           ignore_index=True)
+
+
+def timeline(df: pd.DataFrame, *, include_undated: bool = False) -> pd.DataFrame:
+    """A tidy table for charting when initiatives happened.
+
+    Columns: ``id, title, sector, study_sector, type, status, date, date_precision, start,
+    end, year``. ``start`` and ``end`` (Timestamps) bound the period the date stands for: a
+    day, a month (first to last day) or a year (1 Jan to 31 Dec); chart ``start`` and show the
+    precision, e.g. as an interval or a marker shape. Undated rows are left out unless
+    ``include_undated`` (then ``start``/``end`` are NaT). Sorted by ``start``, then ``id``.
+    """
+    table = _with_study_sector(df)
+    if not include_undated:
+        dropped = int((table["date"] == "").sum())
+        if dropped:
+            log.info("timeline: %d initiatives without a date left out", dropped)
+        table = table[table["date"] != ""]
+    start = pd.to_datetime(table["date"].where(table["date"] != ""), format="mixed",
+                           errors="raise")
+    offsets = {"day": pd.offsets.Day(0), "month": pd.offsets.MonthEnd(0),
+               "year": pd.offsets.YearEnd(0)}
+    end = [s + offsets[p] if p in offsets else pd.NaT
+           for s, p in zip(start, table["date_precision"], strict=True)]
+    cols = ["id", "title", "sector", "study_sector", "type", "status", "date", "date_precision"]
+    out = table[cols].assign(start=start, end=pd.to_datetime(pd.Series(end, index=table.index)))
+    out["year"] = out["start"].dt.year.astype("Int64")
+    return out.sort_values(["start", "id"], na_position="last", ignore_index=True)
+
+
+def filter_initiatives(df: pd.DataFrame, sector: str | Sequence[str] | None = None
+                       ) -> pd.DataFrame:
+    """Rows whose ``sector``, ``study_sector`` or ``priority_product`` matches ``sector``.
+
+    Matching is case-insensitive and exact on the name, so ``"clean energy"``, ``"Energy and
+    critical minerals"`` (the study sector, which takes in Critical minerals and Clean energy)
+    and ``"Batteries"`` all work; a list keeps rows matching any name. ``None`` returns ``df``.
+    A known name with no initiative (``"Compressors"``) gives an empty table; a name that is
+    neither in the table nor a registry sector or product raises
+    :class:`~esc.errors.UnknownReleaseError` listing the known names.
+    """
+    if sector is None:
+        return df
+    table = _with_study_sector(df)
+    names = [sector] if isinstance(sector, str) else list(sector)
+    columns = ("sector", "study_sector", "priority_product")
+    registry = load_registry()
+    known = sorted({v for c in columns for v in table[c] if v} | set(EXTRA_SECTORS)
+                   | set(registry["sector"]) | set(registry["product"]))
+    keep = pd.Series(False, index=table.index)
+    for name in names:
+        key = name.strip().lower()
+        if key not in {k.lower() for k in known}:
+            raise UnknownReleaseError(f"unknown sector or product {name!r}; known: "
+                                      + ", ".join(known))
+        hit = pd.concat([table[c].str.lower() == key for c in columns], axis=1).any(axis=1)
+        if not hit.any():
+            log.info("no initiative in sector or product %r", name)
+        keep |= hit
+    return df[keep.to_numpy()].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- money
+
+
+def to_usd(
+    df: pd.DataFrame,
+    rates: pd.DataFrame | None = None,
+    *,
+    default_year: int = DEFAULT_RATE_YEAR,
+) -> pd.DataFrame:
+    """Add ``amount_local, rate_year, units_per_usd, amount_usd`` to a copy of ``df``.
+
+    ``amount_local = amount x multiplier(amount_unit)`` (crore = 1e7, billion = 1e9, see
+    :data:`UNIT_MULTIPLIERS`) and ``amount_usd = amount_local / units_per_usd``, the annual
+    average rate of the row's year from ``rates`` (default :data:`RATES`; columns ``currency,
+    year, units_per_usd``). Undated rows, and rows whose year has no rate, use
+    ``default_year``. USD amounts pass unchanged. Rows without an amount get NaN. Raises
+    :class:`~esc.errors.UnknownReleaseError` when a currency has no rate for the year needed.
+
+    >>> t = pd.DataFrame({"date": ["2023-05"], "amount": [60.0], "currency": ["JPY"],
+    ...                   "amount_unit": ["billion"]})
+    >>> round(float(to_usd(t)["amount_usd"].iloc[0]) / 1e6, 1)  # 60e9 / 140.5001
+    427.0
+    """
+    table = RATES if rates is None else rates
+    lookup = {(str(c), int(y)): float(r) for c, y, r in
+              zip(table["currency"], table["year"], table["units_per_usd"], strict=True)}
+    out = df.copy()
+    amount = pd.to_numeric(out["amount"].replace("", np.nan), errors="coerce")
+    multiplier = out["amount_unit"].map(UNIT_MULTIPLIERS).astype("float64")
+    out["amount_local"] = amount * multiplier
+    years, rate_values = [], []
+    for has_amount, text, currency in zip(amount.notna(), out["date"].astype(str),
+                                          out["currency"].astype(str), strict=True):
+        if not has_amount:
+            years.append(pd.NA)
+            rate_values.append(np.nan)
+            continue
+        year, rate = _rate_for(lookup, currency, text, default_year)
+        years.append(year)
+        rate_values.append(rate)
+    out["rate_year"] = pd.array(years, dtype="Int64")
+    out["units_per_usd"] = np.array(rate_values, dtype="float64")
+    out["amount_usd"] = out["amount_local"] / out["units_per_usd"]
+    return out
+
+
+def _rate_for(lookup: Mapping[tuple[str, int], float], currency: str, date_text: str,
+              default_year: int) -> tuple[int, float]:
+    year = int(date_text[:4]) if re.match(r"\d{4}", date_text) else default_year
+    if currency == "USD":
+        return year, 1.0
+    if (currency, year) not in lookup:
+        if year != default_year:
+            log.info("no %s rate for %d: using %d", currency, year, default_year)
+        year = default_year
+    if (currency, year) not in lookup:
+        have = sorted(f"{c} {y}" for c, y in lookup)
+        raise UnknownReleaseError(f"no exchange rate for {currency} in {year}; the rate table "
+                                  f"has: {', '.join(have)}")
+    return year, lookup[(currency, year)]
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _registry_products() -> dict[str, set[str]]:
+    """hs6 -> every registry product that lists it (all HS revisions)."""
+    reg = load_registry()
+    return reg.groupby("hs6")["product"].agg(set).to_dict()
+
+
+def _links(initiatives: pd.DataFrame, table: pd.DataFrame) -> tuple[list[list[str]],
+                                                                      list[int]]:
+    """Per classified row: ids of linked initiatives, and how many link through an hs6 code."""
+    registry = _registry_products()
+    by_code: dict[str, set[str]] = {}
+    by_product: dict[str, set[str]] = {}
+    for iid, codes, product in zip(initiatives["id"], initiatives["hs6"],
+                                   initiatives["priority_product"], strict=True):
+        for code in split_codes(codes):
+            by_code.setdefault(code, set()).add(iid)
+        if product:
+            by_product.setdefault(product.lower(), set()).add(iid)
+    has_product = "product" in table.columns
+    ids, direct = [], []
+    for i, code in enumerate(table["hs6"].astype(str)):
+        products = set(registry.get(code, set()))
+        if has_product and isinstance(table["product"].iloc[i], str):
+            products.add(table["product"].iloc[i])
+        via_code = by_code.get(code, set())
+        via_product = set().union(*(by_product.get(p.lower(), set()) for p in products))
+        ids.append(sorted(via_code | via_product))
+        direct.append(len(via_code))
+    return ids, direct
+
+
+def _latest_year(classified: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    if "year" not in classified.columns:
+        return classified
+    year = int(classified["year"].max()) if year is None else year
+    out = classified[classified["year"] == year]
+    if out.empty:
+        raise UnknownReleaseError(f"the classified table has no year {year}")
+    return out
+
+
+def coverage(
+    initiatives: pd.DataFrame,
+    classified: pd.DataFrame,
+    *,
+    level: str = "hs6",
+    year: int | None = None,
+    statuses: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Which initiatives address each product of a vulnerability table.
+
+    ``classified`` needs ``importer, hs6, category`` (A–D) and may carry ``product``,
+    ``sector``, ``short_name``, ``imports_usd`` and ``year`` (only ``year``, default the
+    latest, is used). An initiative addresses a row when the row's ``hs6`` is in the
+    initiative's ``hs6`` list (a direct link), or when its ``priority_product`` is a registry
+    product that lists the row's ``hs6``, or equals the row's ``product``. ``statuses``
+    restricts the initiatives counted (e.g. leave out ``planned``).
+
+    ``level="hs6"``: one row per classified row, columns ``importer, hs6, category`` (plus
+    the optional ones present), ``n_initiatives, initiative_ids`` (``;``-separated, sorted)
+    and ``n_direct`` (initiatives linked through an HS code). ``level="product"``: one row
+    per ``(importer, product, category)`` with ``n_hs6`` and the distinct initiatives of its
+    codes (``product`` from ``classified``, else the registry's first product for the code).
+    """
+    _require(classified, ["importer", "hs6", "category"])
+    if level not in ("hs6", "product"):
+        raise UnknownReleaseError(f"level must be 'hs6' or 'product', not {level!r}")
+    chosen = initiatives
+    if statuses is not None:
+        chosen = initiatives[initiatives["status"].isin(list(statuses))]
+    table = _latest_year(classified, year).reset_index(drop=True)
+    ids, direct = _links(chosen, table)
+    extra = [c for c in ("product", "sector", "short_name", "imports_usd") if c in table]
+    out = table[["importer", "hs6", "category", *extra]].copy()
+    out["hs6"] = out["hs6"].astype(str)
+    out["n_initiatives"] = [len(x) for x in ids]
+    out["initiative_ids"] = [";".join(x) for x in ids]
+    out["n_direct"] = direct
+    if level == "product":
+        return _to_product_level(out, ids)
+    return out.sort_values(["importer", "category", "hs6"], ignore_index=True)
+
+
+def _to_product_level(out: pd.DataFrame, ids: list[list[str]]) -> pd.DataFrame:
+    if "product" not in out.columns:
+        first = load_registry().drop_duplicates("hs6").set_index("hs6")["product"]
+        out = out.assign(product=out["hs6"].map(first).fillna(""))
+    out = out.assign(_ids=ids)
+    rows = []
+    for (importer, product, category), grp in out.groupby(["importer", "product", "category"],
+                                                          sort=True):
+        union = sorted(set().union(*grp["_ids"]))
+        row = {"importer": importer, "product": product, "category": category,
+               "n_hs6": len(grp), "n_initiatives": len(union),
+               "initiative_ids": ";".join(union), "n_direct": int(grp["n_direct"].sum())}
+        if "imports_usd" in grp:
+            row["imports_usd"] = float(grp["imports_usd"].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def gaps(
+    initiatives: pd.DataFrame,
+    classified: pd.DataFrame,
+    categories: Sequence[str] = ("A", "B"),
+    *,
+    level: str = "hs6",
+    year: int | None = None,
+    statuses: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Products in ``categories`` that no initiative addresses: :func:`coverage` rows with
+    ``n_initiatives == 0`` (same columns), largest ``imports_usd`` first when present."""
+    cov = coverage(initiatives, classified, level=level, year=year, statuses=statuses)
+    out = cov[cov["category"].isin(list(categories)) & (cov["n_initiatives"] == 0)]
+    keys = ["importer", "category"]
+    if "imports_usd" in out.columns:
+        return out.sort_values([*keys, "imports_usd"], ascending=[True, True, False],
+                               ignore_index=True)
+    return out.sort_values([*keys, level], ignore_index=True)
+
+
+def _require(table: pd.DataFrame, columns: list[str]) -> None:
+    for col in columns:
+        if col not in table.columns:
+            raise MissingColumnError("required column is missing (coverage needs importer, "
+                                     "hs6, category)", path="<classified table>", column=col)
