@@ -50,7 +50,7 @@ def product_level(source: str) -> str:
 def registry_products(product: str, hs_rev: str, sector: str | list[str] | None) -> pd.DataFrame:
     """Registry codes at the source's level: ``<product>, short_name, sector, product_name``."""
     rev = hs_rev if hs_rev in ("HS22", "HS17") else "HS22"
-    if rev != hs_rev:
+    if rev != hs_rev and product == "hs6":
         log.warning("the registry has no %s codes; matching on HS2022 codes", hs_rev)
     reg = products(sector=sector, hs_rev=rev)
     if product == "hs6":

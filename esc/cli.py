@@ -43,7 +43,7 @@ def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
         t.to_csv(out, index=False, float_format="%.6g")
     elif fmt == "json":
         payload = {"label": label, "source": df.attrs.get("source"),
-                   "rows": json.loads(df.to_json(orient="records", double_precision=6))}
+                   "rows": json.loads(df.to_json(orient="records", double_precision=12))}
         out.write(json.dumps(payload, indent=1) + "\n")
     else:
         if label:
