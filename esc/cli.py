@@ -71,7 +71,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
         print(f"fetched {args.source} -> {path}")
     elif args.data_cmd == "import":
         for p in args.paths:
-            path = data.import_file(p)
+            path = data.import_file(p, release=args.release, hs=args.hs, url=args.url)
             print(f"imported {p} -> {path}")
     return 0
 
@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--no-progress", action="store_true")
     di = dsub.add_parser("import", help="import a BACI zip/csv, Comtrade CSV/JSON or WITS zip")
     di.add_argument("paths", nargs="+")
+    di.add_argument("--release", help="release of a file whose name does not say it (e.g. "
+                    "V202301 for a BACI csv)")
+    di.add_argument("--hs", help="HS revision of a file whose name does not say it (e.g. HS92)")
+    di.add_argument("--url", help="where the file came from, for its provenance record")
     d.set_defaults(func=_cmd_data)
 
     dep = sub.add_parser("dependence", help="import dependence per product: shares, HHI, PCI")

@@ -52,7 +52,8 @@ def package_data_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The folder with esc's notebooks (``esc/notebooks`` in a wheel, ``notebooks/`` in a checkout)."""
+    """The folder with esc's notebooks (``esc/notebooks`` in a wheel, ``notebooks/`` in a
+    checkout)."""
     for candidate in (SOURCE_ROOT / "notebooks", PACKAGE_ROOT / "notebooks"):
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate

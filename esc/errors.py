@@ -70,4 +70,5 @@ class DownloadError(EscError):
 
 
 class DataNotFoundError(EscError):
-    """A data file esc needs is not in the data folder or the cache; the message says how to get it."""
+    """A data file esc needs is not in the data folder or the cache; the message says how to
+    get it."""

@@ -3,11 +3,11 @@
 Flows table (one row per year, exporter, importer and product)::
 
     year        int16    calendar year
-    exporter    str      ISO 3166-1 alpha-3 (BACI's "S19" for Taiwan/"Other Asia, nes" kept as is)
+    exporter    str      ISO 3166-1 alpha-3 (BACI's "S19", Taiwan / "Other Asia, nes", kept)
     importer    str      ISO3
     hs6         str      6-digit HS code, zero-padded ("010121"); chapter-level sources use
                          ``hs2`` (2 digits) in its place, see :data:`PRODUCT_COLUMNS`
-    hs_rev      str      HS revision of the code: "HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22"
+    hs_rev      str      HS revision of the code: "HS92", "HS96", ... "HS17", "HS22"
     value_usd   float64  trade value in current US dollars (BACI's ``v`` is thousands: x 1000)
     quantity_t  float64  quantity in metric tonnes, NaN where not reported
 
