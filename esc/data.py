@@ -190,8 +190,12 @@ def _load_baci(years, importers, exporters, hs6, product_level, release, hs_rev
     files = [e["path_parquet"] for e in found if e.get(HS_REV) == rev
              and (wanted_years is None or set(e.get("years", [])) & set(wanted_years))]
     f = _filters(importers, exporters, hs6)
-    return cache.read(files, years=wanted_years, importers=f.importers, exporters=f.exporters,
-                      products=f.hs6, product=HS6)
+    flows = cache.read(files, years=wanted_years, importers=f.importers, exporters=f.exporters,
+                       products=f.hs6, product=HS6)
+    demo_world = rel.upper() == baci.DEMO_RELEASE
+    flows.attrs["label"] = DEMO_LABEL if demo_world else f"CEPII BACI {rel} ({rev})"
+    flows.attrs["source"] = "baci"
+    return flows
 
 
 def _load_comtrade(years, importers, exporters, hs6, product_level, release) -> pd.DataFrame:
@@ -219,7 +223,9 @@ def _load_comtrade(years, importers, exporters, hs6, product_level, release) -> 
     if dup.any():
         log.info("UN Comtrade: %d flows present in more than one imported file kept once",
                  int(dup.sum()))
-    return frame[~dup].reset_index(drop=True)
+    out = frame[~dup].reset_index(drop=True)
+    out.attrs.update({"label": f"UN Comtrade ({level})", "source": "comtrade"})
+    return out
 
 
 def _load_wits(years, importers, exporters, hs6, product_level) -> pd.DataFrame:
@@ -239,7 +245,10 @@ def _load_wits(years, importers, exporters, hs6, product_level) -> pd.DataFrame:
     f = _filters(importers, exporters, None)
     frame = cache.read(files, years=wanted_years, importers=f.importers,
                        exporters=f.exporters, product=HS2)
-    return frame.drop_duplicates().reset_index(drop=True)
+    out = frame.drop_duplicates().reset_index(drop=True)
+    out.attrs.update({"label": "WITS partner-reported (mirror) trade with India, HS2",
+                      "source": "wits-india"})
+    return out
 
 
 # --------------------------------------------------------------------------- import_file

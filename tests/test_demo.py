@@ -83,7 +83,7 @@ def test_cache_has_provenance_and_is_reused():
     first = demo.ensure_cached()
     mtime = first.stat().st_mtime_ns
     meta = demo.provenance()
-    assert meta["label"] == DEMO_LABEL and meta["rows"] > 100_000
+    assert meta["label"] == DEMO_LABEL and meta["rows"] > 100_000 and meta["source"] == "demo"
     assert len(meta["sha256"]) == 64
     assert demo.ensure_cached().stat().st_mtime_ns == mtime
 

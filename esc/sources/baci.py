@@ -87,7 +87,11 @@ SCHEMA = pa.schema([(YEAR, pa.int16()), (EXPORTER, pa.string()), (IMPORTER, pa.s
                     (QUANTITY, pa.float64())])
 """Arrow schema of the canonical flows table as the BACI reader produces it."""
 
-_FILE = re.compile(r"BACI_(HS\d{2})_Y(\d{4})_(V\d{6}[a-z]?)\.csv(?:\.gz)?", re.IGNORECASE)
+DEMO_RELEASE = "VDEMO"
+"""Release name of the demo world written in BACI layout by
+:func:`esc.sources.demo.write_baci_zip`; flows read from it are labelled as demo data."""
+_FILE = re.compile(r"BACI_(HS\d{2})_Y(\d{4})_(V\d{6}[a-z]?|VDEMO)\.csv(?:\.gz)?",
+                   re.IGNORECASE)
 _RELEASE = re.compile(r"V(\d{4})(\d{2})([a-z]?)")
 _REFERENCE_PREFIXES = ("country_codes", "product_codes", "readme")
 _BLOCK = 8 << 20  # bytes of CSV per block (~250,000 BACI rows)
@@ -130,6 +134,8 @@ def check_release(release: str) -> str:
     >>> check_release("V202501")
     'V202501'
     """
+    if str(release).upper() == DEMO_RELEASE:
+        return DEMO_RELEASE
     match = _RELEASE.fullmatch(str(release))
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
         raise UnknownReleaseError(f"malformed BACI release {release!r}: expected 'V' followed "
