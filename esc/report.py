@@ -1,0 +1,553 @@
+"""The report runner: execute esc's notebooks with papermill into one dated run folder.
+
+A run is what an analyst hands on: every notebook executed with the same parameters, its
+HTML, every chart as PNG and SVG, and a ``manifest.json`` that says exactly what was run
+on which data with which software. ``esc report`` (the CLI) is a thin wrapper over
+:func:`run_report`.
+
+Run folder: ``<out>/<UTC timestamp>-<8 hex of the parameters' hash>/`` holding
+``<notebook>.ipynb`` (executed), ``<notebook>.html``, ``charts/*.png|svg`` and
+``manifest.json``. The per-sector notebook is one parameterised template,
+``notebooks/sector.ipynb``, executed once per sector into ``sector-<slug>.ipynb``.
+
+Failure: a notebook that raises keeps its partial executed output (papermill saves after
+every cell); the remaining notebooks still run; :attr:`RunResult.failed` names the failures
+and :attr:`RunResult.ok` is false.
+
+Reuse: the *run key* is a SHA-256 over the parameters, the notebook files' contents, the
+data provenance hashes (every ``sha256`` in :func:`esc.data.provenance`) and the esc
+version; data without any ``sha256`` is never reused. When an earlier
+successful run in the same ``out`` folder has the same key, the new run folder receives
+hard links (or copies) of its files instead of executing anything, and its manifest says
+``"status": "reused"`` with ``"reused_from"`` naming the original folder. Executed
+notebooks therefore show the original run's ``output_dir``.
+
+Concurrency: each run creates its own folder with an atomic ``mkdir`` (a suffix is added
+on a clash); the reuse index ``<out>/.esc-report-index.json`` is read and updated under an
+exclusive file lock, and the index and manifests are written to a temporary file and moved
+into place, so two runs at once never see or leave a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import esc
+from esc.config import notebooks_dir
+from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
+
+log = logging.getLogger(__name__)
+
+SECTOR_TEMPLATE = "sector"
+"""Stem of the notebook that is executed once per sector."""
+DEFAULT_ORDER = ("overview", "sector", "critical_minerals", "complementarity", "initiatives")
+INDEX_NAME = ".esc-report-index.json"
+LOCK_NAME = ".esc-report.lock"
+MANIFEST = "manifest.json"
+KERNEL = "python3"
+VERSION_PACKAGES = ("esc", "pandas", "duckdb", "altair", "papermill", "nbconvert",
+                    "vl-convert-python", "pyarrow", "numpy")
+
+
+@dataclass
+class NotebookRun:
+    """One executed notebook of a run (``status``: ok, failed or reused)."""
+
+    name: str
+    template: Path
+    parameters: dict[str, Any]
+    status: str = "pending"
+    seconds: float = 0.0
+    output: Path | None = None
+    html: Path | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    """What :func:`run_report` did: the run folder, its manifest and each notebook's fate."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    notebooks: list[NotebookRun] = field(default_factory=list)
+    reused_from: Path | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the notebooks that raised (e.g. ``["sector-batteries"]``)."""
+        return [nb.name for nb in self.notebooks if nb.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook ran (or was reused) without error."""
+        return not self.failed
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / MANIFEST
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe lower-case slug: ``"Digital and EE"`` -> ``"digital-and-ee"``.
+
+    >>> slugify("Energy and critical minerals")
+    'energy-and-critical-minerals'
+    >>> slugify("Bio-healthcare")
+    'bio-healthcare'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
+    return slug or "unnamed"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _sha256_json(obj: Any) -> str:
+    return hashlib.sha256(_canonical(obj).encode("utf-8")).hexdigest()
+
+
+def _temp_beside(path: Path) -> Path:
+    """A fresh temporary name in ``path``'s folder (created with the usual permissions)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def write_atomic(path: Path, payload: str | bytes) -> Path:
+    """Write ``payload`` to a temporary file beside ``path``, then move it into place.
+
+    Readers see the old file or the new one, never half of one (``os.replace`` is atomic
+    within a file system).
+    """
+    tmp = _temp_beside(path)
+    mode = "xb" if isinstance(payload, bytes) else "x"
+    try:
+        with open(tmp, mode, **({} if isinstance(payload, bytes) else {"encoding": "utf-8"})
+                  ) as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _write_json_atomic(path: Path, obj: Any) -> None:
+    write_atomic(path, json.dumps(obj, indent=2, default=str) + "\n")
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (released when the process dies, too)."""
+    with path.open("a+b") as fh:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a run depends on (``"absent"`` if missing)."""
+    out = {"python": platform.python_version()}
+    for name in VERSION_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = esc.__version__ if name == "esc" else "absent"
+    return out
+
+
+def data_provenance(source: str) -> dict[str, Any]:
+    """:func:`esc.data.provenance` of ``source``.
+
+    An unknown source raises :class:`~esc.errors.UnknownReleaseError` and a source with no
+    data yet :class:`~esc.errors.DataNotFoundError` (both before any notebook runs); an
+    unreadable sidecar gives a note instead, and the run is then not reused.
+    """
+    from esc import data
+
+    try:
+        return dict(data.provenance(source))
+    except OSError as exc:
+        log.warning("no provenance for %s: %s", source, exc)
+        return {"source": source, "unavailable": str(exc)}
+
+
+def _hashes(obj: Any) -> list[str]:
+    """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        for key, val in obj.items():
+            if key == "sha256" and isinstance(val, str):
+                found.append(val)
+            else:
+                found.extend(_hashes(val))
+    elif isinstance(obj, list):
+        for val in obj:
+            found.extend(_hashes(val))
+    return found
+
+
+# -------------------------------------------------------------------------------- jobs
+
+
+def _resolve_templates(notebooks: Sequence[str | Path] | None, folder: Path) -> list[Path]:
+    """Notebook names (``"overview"``) or paths -> existing ``.ipynb`` files, in run order."""
+    if notebooks is None:
+        found = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+        if not found:
+            raise DataNotFoundError(f"{folder}: no notebooks (*.ipynb) to run")
+        ordered = [found.pop(n) for n in DEFAULT_ORDER if n in found]
+        return ordered + list(found.values())
+    out = []
+    for item in notebooks:
+        path = Path(item)
+        if path.suffix != ".ipynb":
+            path = folder / f"{item}.ipynb"
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in folder.glob("*.ipynb"))) or "none"
+            raise UnknownReleaseError(f"{path}: notebook not found (known in {folder}: {known})")
+        out.append(path.resolve())
+    return out
+
+
+def _declared(template: Path) -> set[str]:
+    """Names in the notebook's ``parameters`` cell (papermill's inference)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(template)))
+
+
+def _jobs(
+    templates: list[Path], sectors: list[str], params: dict[str, Any], charts_dir: Path
+) -> list[NotebookRun]:
+    """One job per notebook; the sector template once per sector."""
+    jobs = []
+    for template in templates:
+        declared = _declared(template)
+        runs = ([(f"{template.stem}-{slugify(s)}", s) for s in sectors]
+                if template.stem == SECTOR_TEMPLATE else [(template.stem, None)])
+        for name, sector in runs:
+            full = {**params, "output_dir": str(charts_dir)}
+            if sector is not None:
+                full["sector"] = sector
+            given = {k: v for k, v in full.items() if k in declared and v is not None}
+            jobs.append(NotebookRun(name=name, template=template, parameters=given))
+    return jobs
+
+
+def _check_inputs(sectors: list[str], reporters: Sequence[str]) -> list[str]:
+    """Fail before anything runs on an unknown sector or reporter (named errors)."""
+    from esc import registry
+    from esc.countries import check_countries
+
+    for name in sectors:
+        registry.products(sector=name)  # raises UnknownReleaseError listing the known names
+    return check_countries(list(reporters), what="reporter")
+
+
+def _default_sectors() -> list[str]:
+    from esc import registry
+
+    return registry.sectors("study")
+
+
+# ------------------------------------------------------------------------------ execute
+
+
+def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
+    """Run one notebook with papermill; record status, time, error; export HTML."""
+    import papermill
+
+    job.output = folder / f"{job.name}.ipynb"
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(job.template), str(job.output), parameters=job.parameters,
+            kernel_name=KERNEL, cwd=str(job.template.parent), progress_bar=False,
+            log_output=False, execution_timeout=timeout,
+        )
+        job.status = "ok"
+    except Exception as exc:  # papermill re-raises the notebook's error; keep running others
+        job.status = "failed"
+        job.error = _short_error(exc)
+        log.error("notebook %s failed: %s", job.name, job.error)
+    job.seconds = round(time.perf_counter() - start, 3)
+    if job.output.is_file():
+        job.html = _to_html(job.output)
+
+
+def _short_error(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _to_html(notebook: Path) -> Path | None:
+    """Export an executed notebook to HTML beside it (None, with a warning, on failure)."""
+    from nbconvert import HTMLExporter
+
+    target = notebook.with_suffix(".html")
+    quiet = logging.getLogger(f"{__name__}.nbconvert")
+    if quiet.level == logging.NOTSET:  # nbconvert's accessibility notes on chart images
+        quiet.setLevel(logging.ERROR)
+    try:
+        body, _ = HTMLExporter(log=quiet).from_filename(str(notebook))
+    except Exception as exc:  # a broken partial notebook must not stop the run
+        log.warning("HTML export of %s failed: %s", notebook, exc)
+        return None
+    return write_atomic(target, body)
+
+
+# ------------------------------------------------------------------------- run folders
+
+
+def _make_run_folder(out: Path, started: datetime, param_hash: str) -> Path:
+    """Create ``<out>/<timestamp>-<hash>[-n]`` atomically; never reuse an existing folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    base = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{param_hash[:8]}"
+    for n in range(1, 1000):
+        folder = out / (base if n == 1 else f"{base}-{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        (folder / "charts").mkdir()
+        return folder
+    raise EscError(f"{out}: cannot create a run folder for {base} (1000 clashes)")
+
+
+def _lookup(out: Path, key: str) -> Path | None:
+    """The folder of an earlier successful run with this key, if it is still intact."""
+    with _locked(out / LOCK_NAME):
+        index = _read_index(out)
+    name = index.get(key, {}).get("run")
+    if not name:
+        return None
+    folder = out / name
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("status") != "ok" or manifest.get("key") != key:
+        return None
+    listed = [nb.get("output") for nb in manifest.get("notebooks", [])] + manifest.get(
+        "charts", [])
+    if not all(item and (folder / item).is_file() for item in listed):
+        return None
+    return folder
+
+
+def _read_index(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / INDEX_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError:
+        log.warning("%s is unreadable; starting a new reuse index", out / INDEX_NAME)
+        return {}
+
+
+def _remember(out: Path, key: str, folder: Path, finished: str) -> None:
+    with _locked(out / LOCK_NAME):
+        index = _read_index(out)
+        index[key] = {"run": folder.name, "finished_utc": finished}
+        _write_json_atomic(out / INDEX_NAME, index)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
+    """Fill ``folder`` with links to ``previous``'s outputs; mark the jobs reused."""
+    old = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+    for item in [*(nb["output"] for nb in old["notebooks"]),
+                 *(nb["html"] for nb in old["notebooks"] if nb.get("html")),
+                 *old.get("charts", [])]:
+        _link_or_copy(previous / item, folder / item)
+    by_name = {nb["name"]: nb for nb in old["notebooks"]}
+    for job in jobs:
+        rec = by_name.get(job.name, {})
+        job.status = "reused"
+        job.output = folder / rec.get("output", f"{job.name}.ipynb")
+        job.html = folder / rec["html"] if rec.get("html") else None
+        job.seconds = 0.0
+
+
+# ---------------------------------------------------------------------------- manifest
+
+
+def _manifest(
+    folder: Path, *, status: str, key: str, parameters: dict[str, Any],
+    provenance: dict[str, Any], jobs: list[NotebookRun], started: datetime,
+    finished: datetime | None, reused_from: Path | None,
+) -> dict[str, Any]:
+    def rel(p: Path | None) -> str | None:
+        return p.relative_to(folder).as_posix() if p else None
+
+    charts = sorted(p.relative_to(folder).as_posix() for p in (folder / "charts").glob("*")
+                    if p.is_file() and not p.name.startswith("."))
+    return {
+        "manifest_version": 1,
+        "run": folder.name,
+        "status": status,
+        "started_utc": _iso(started),
+        "finished_utc": _iso(finished) if finished else None,
+        "seconds": round((finished - started).total_seconds(), 3) if finished else None,
+        "key": key,
+        "reused_from": reused_from.name if reused_from else None,
+        "parameters": parameters,
+        "data_provenance": provenance,
+        "versions": package_versions(),
+        "kernel": KERNEL,
+        "platform": f"{platform.system()} {platform.machine()}",
+        "notebooks": [
+            {"name": j.name, "template": j.template.name,
+             "template_sha256": _sha256_file(j.template), "parameters": j.parameters,
+             "status": j.status, "seconds": j.seconds, "output": rel(j.output),
+             "html": rel(j.html), "error": j.error}
+            for j in jobs
+        ],
+        "charts": charts,
+    }
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def run_report(
+    *,
+    notebooks: Sequence[str | Path] | None = None,
+    sectors: Sequence[str] | None = None,
+    year: int | None = None,
+    source: str = "demo",
+    reporters: Sequence[str] = ("IND", "JPN"),
+    preset: str = "study",
+    out: str | Path = "reports",
+    reuse: bool = True,
+    progress: bool = True,
+    notebook_dir: str | Path | None = None,
+    timeout: int = 600,
+) -> RunResult:
+    """Execute the notebooks into a new run folder under ``out`` and write its manifest.
+
+    ``notebooks``: names in ``notebook_dir`` (default :func:`esc.config.notebooks_dir`) or
+    paths; default all, overview first. ``sectors``: the sectors the ``sector`` template is
+    run for (default the study's four). ``year=None`` leaves each notebook's default year.
+    ``reuse``: return the outputs of an identical earlier run (see the module notes).
+    ``timeout``: seconds allowed per cell. Returns a :class:`RunResult`; a failing notebook
+    does not raise, it is listed in ``RunResult.failed``.
+    """
+    started = _utc_now()
+    folder_nb = Path(notebook_dir) if notebook_dir else notebooks_dir()
+    templates = _resolve_templates(notebooks, folder_nb)
+    sector_list = list(sectors) if sectors else (
+        _default_sectors() if any(t.stem == SECTOR_TEMPLATE for t in templates) else [])
+    reporters = _check_inputs(sector_list, reporters)
+    params = {"reporters": reporters, "year": year, "source": source, "preset": preset}
+    run_params = {**params, "sectors": sector_list,
+                  "notebooks": [t.stem for t in templates]}
+    provenance = data_provenance(source)
+    if reuse and not _hashes(provenance):
+        log.warning("data provenance of %r has no sha256: outputs will not be reused", source)
+        reuse = False
+    key = _sha256_json({
+        "parameters": run_params,
+        "notebooks": {t.name: _sha256_file(t) for t in templates},
+        "data": _hashes(provenance) or provenance,
+        "esc": esc.__version__,
+    })
+    out_dir = Path(out).expanduser().resolve()
+    folder = _make_run_folder(out_dir, started, _sha256_json(run_params))
+    jobs = _jobs(templates, sector_list, params, folder / "charts")
+    common = {"key": key, "parameters": run_params, "provenance": provenance,
+              "started": started}
+    _write_json_atomic(folder / MANIFEST, _manifest(
+        folder, status="running", jobs=jobs, finished=None, reused_from=None, **common))
+    previous = _lookup(out_dir, key) if reuse else None
+    if previous is not None:
+        log.info("identical inputs: reusing %s", previous)
+        _reuse(previous, folder, jobs)
+    else:
+        _run_all(jobs, folder, timeout=timeout, progress=progress)
+    finished = _utc_now()
+    status = "reused" if previous else ("ok" if all(j.status == "ok" for j in jobs)
+                                        else "failed")
+    manifest = _manifest(folder, status=status, jobs=jobs, finished=finished,
+                         reused_from=previous, **common)
+    _write_json_atomic(folder / MANIFEST, manifest)
+    if status == "ok":
+        _remember(out_dir, key, folder, manifest["finished_utc"])
+    log.info("report %s: %s (%s)", folder, status, ", ".join(
+        f"{j.name}={j.status}" for j in jobs))
+    return RunResult(folder=folder, manifest=manifest, notebooks=jobs, reused_from=previous)
+
+
+def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool) -> None:
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(jobs), desc="esc report", unit="notebook", disable=not progress,
+              file=sys.stderr) as bar:
+        for job in jobs:
+            bar.set_postfix_str(job.name)
+            log.info("running %s", job.name)
+            _execute(job, folder, timeout)
+            bar.update(1)

@@ -1,0 +1,219 @@
+"""The report runner on tiny throwaway notebooks written into tmp_path.
+
+Each notebook has a ``parameters`` cell like esc's own; the good one appends a line to
+``runs.log`` next to it (a relative path, so it also checks the working directory) and
+writes a "chart" into ``output_dir``; the bad one raises after its first cell.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from esc import report
+from esc.errors import UnknownCountryError
+
+PROVENANCE = {"source": "demo", "sha256": "a" * 64, "release": "test"}
+
+
+def _notebook(path: Path, cells: list[str], params: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    first = nbformat.v4.new_code_cell(params)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# test"), first,
+                *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+PARAMS = ('reporters = ["IND", "JPN"]\nyear = 2000\nsource = "demo"\npreset = "study"\n'
+          'sector = None\noutput_dir = None')
+
+
+@pytest.fixture
+def nbdir(tmp_path: Path) -> Path:
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _notebook(folder / "good.ipynb", [
+        "from pathlib import Path\n"
+        "with open('runs.log', 'a') as fh:\n    fh.write(f'{year}\\n')\n"
+        "Path(output_dir, f'good-{year}.svg').write_text('<svg/>')\n"
+        "print('year', year, 'reporters', '+'.join(reporters))",
+    ], PARAMS)
+    _notebook(folder / "bad.ipynb", [
+        "print('before the error')",
+        "raise ValueError('boom')",
+        "print('after the error')",
+    ], PARAMS)
+    _notebook(folder / "sector.ipynb", [
+        "from pathlib import Path\nfrom esc.report import slugify\n"
+        "Path(output_dir, slugify(sector) + '.svg').write_text('<svg/>')\nprint(sector)",
+    ], PARAMS)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _fixed_provenance(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(report, "data_provenance", lambda source: dict(PROVENANCE))
+
+
+def _run(nbdir: Path, out: Path, notebooks: list[str], **kw) -> report.RunResult:
+    kw.setdefault("progress", False)
+    return report.run_report(notebooks=notebooks, notebook_dir=nbdir, out=out, **kw)
+
+
+def _outputs(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+
+
+def test_slugify():
+    assert report.slugify("Digital and EE") == "digital-and-ee"
+    assert report.slugify("  Bio-healthcare ") == "bio-healthcare"
+
+
+def test_manifest_parameters_provenance_versions_and_outputs(nbdir, tmp_path):
+    res = _run(nbdir, tmp_path / "out", ["good", "sector"], year=2021,
+               sectors=["Digital and EE", "Bio-healthcare"])
+    assert res.ok and res.failed == []
+    folder = res.folder
+    assert folder.parent == (tmp_path / "out").resolve()
+    assert [nb.name for nb in res.notebooks] == ["good", "sector-digital-and-ee",
+                                                 "sector-bio-healthcare"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest == res.manifest
+    assert manifest["status"] == "ok"
+    assert manifest["parameters"] == {"reporters": ["IND", "JPN"], "year": 2021,
+                                      "source": "demo", "preset": "study",
+                                      "sectors": ["Digital and EE", "Bio-healthcare"],
+                                      "notebooks": ["good", "sector"]}
+    assert manifest["data_provenance"] == PROVENANCE
+    assert {"esc", "pandas", "duckdb", "altair", "papermill", "python"} <= set(
+        manifest["versions"])
+    assert manifest["started_utc"] <= manifest["finished_utc"]
+    assert folder.name.startswith(manifest["started_utc"][:10].replace("-", ""))
+    for nb in manifest["notebooks"]:
+        assert nb["status"] == "ok" and nb["seconds"] > 0 and nb["error"] is None
+        assert (folder / nb["output"]).is_file() and (folder / nb["html"]).is_file()
+    # the parameter reached the kernel, and the relative path resolved beside the template
+    assert "year 2021 reporters IND+JPN" in _outputs(folder / "good.ipynb")
+    assert (nbdir / "runs.log").read_text() == "2021\n"
+    # one sector notebook per sector, each given its own sector
+    assert "Bio-healthcare" in _outputs(folder / "sector-bio-healthcare.ipynb")
+    sector_params = manifest["notebooks"][2]["parameters"]
+    assert sector_params["sector"] == "Bio-healthcare"
+    assert sector_params["output_dir"] == str(folder / "charts")
+    assert manifest["charts"] == ["charts/bio-healthcare.svg", "charts/digital-and-ee.svg",
+                                  "charts/good-2021.svg"]
+    assert "year 2021" in (folder / "good.html").read_text()
+
+
+def test_failing_notebook_keeps_partial_output_and_others_run(nbdir, tmp_path, capsys):
+    res = _run(nbdir, tmp_path / "out", ["bad", "good"], progress=True)
+    assert not res.ok
+    assert res.failed == ["bad"]
+    status = {nb.name: nb.status for nb in res.notebooks}
+    assert status == {"bad": "failed", "good": "ok"}
+    partial = res.folder / "bad.ipynb"
+    assert partial.is_file()
+    text = _outputs(partial)
+    assert "before the error" in text and "after the error" not in text
+    manifest = json.loads((res.folder / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    bad = next(nb for nb in manifest["notebooks"] if nb["name"] == "bad")
+    assert bad["error"].startswith("ValueError") and "boom" in bad["error"]
+    assert (res.folder / "good.ipynb").is_file()
+    assert "2/2" in capsys.readouterr().err  # the progress bar counted both notebooks
+    # a failed run is never reused
+    again = _run(nbdir, tmp_path / "out", ["bad", "good"])
+    assert again.reused_from is None and again.failed == ["bad"]
+
+
+def test_second_identical_run_reuses_and_changed_inputs_do_not(nbdir, tmp_path):
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["good"])
+    second = _run(nbdir, out, ["good"])
+    assert second.folder != first.folder
+    assert second.reused_from == first.folder
+    assert second.manifest["status"] == "reused"
+    assert second.manifest["reused_from"] == first.folder.name
+    assert [nb.status for nb in second.notebooks] == ["reused"]
+    assert (nbdir / "runs.log").read_text() == "2000\n"  # executed once only
+    for item in ("good.ipynb", "good.html", "charts/good-2000.svg"):
+        assert (second.folder / item).read_bytes() == (first.folder / item).read_bytes()
+    # another year, another data hash, an edited notebook: each runs again
+    assert _run(nbdir, out, ["good"], year=2001).reused_from is None
+    PROVENANCE["sha256"] = "b" * 64
+    try:
+        assert _run(nbdir, out, ["good"]).reused_from is None
+    finally:
+        PROVENANCE["sha256"] = "a" * 64
+    nb = nbformat.read(nbdir / "good.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
+    nbformat.write(nb, nbdir / "good.ipynb")
+    assert _run(nbdir, out, ["good"]).reused_from is None
+    assert (nbdir / "runs.log").read_text().split() == ["2000", "2001", "2000", "2000"]
+    assert _run(nbdir, out, ["good"], reuse=False).reused_from is None
+
+
+def test_no_reuse_without_data_hashes(nbdir, tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "data_provenance", lambda source: {"source": source})
+    first = _run(nbdir, tmp_path / "out", ["good"])
+    second = _run(nbdir, tmp_path / "out", ["good"])
+    assert first.ok and second.reused_from is None
+
+
+def test_two_concurrent_runs_leave_two_intact_folders(nbdir, tmp_path):
+    out = tmp_path / "out"
+    barrier = threading.Barrier(2)
+    results: list[report.RunResult] = []
+    errors: list[BaseException] = []
+
+    def go():
+        try:
+            barrier.wait()
+            results.append(_run(nbdir, out, ["good"]))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    assert len(results) == 2
+    a, b = results
+    assert a.folder != b.folder
+    for res in results:
+        manifest = json.loads((res.folder / "manifest.json").read_text())
+        assert manifest["status"] in {"ok", "reused"}
+        nb = nbformat.read(res.folder / "good.ipynb", as_version=4)
+        assert "year 2000" in "".join(o.get("text", "") for c in nb.cells
+                                      if c.cell_type == "code" for o in c.get("outputs", []))
+        assert (res.folder / "charts" / "good-2000.svg").is_file()
+    index = json.loads((out / report.INDEX_NAME).read_text())
+    assert len(index) == 1
+    assert next(v["run"] for v in index.values()) in {a.folder.name, b.folder.name}
+    assert not [p for p in out.rglob(".*.tmp")]
+
+
+def test_unknown_notebook_is_named(nbdir, tmp_path):
+    with pytest.raises(report.UnknownReleaseError, match="nosuch"):
+        _run(nbdir, tmp_path / "out", ["nosuch"])
+
+
+def test_bad_sector_or_reporter_fails_before_any_run(nbdir, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(report.UnknownReleaseError, match="Atlantis"):
+        _run(nbdir, out, ["sector"], sectors=["Atlantis"])
+    with pytest.raises(UnknownCountryError, match="XXY"):
+        _run(nbdir, out, ["good"], reporters=("IND", "XXY"))
+    assert not out.exists() or not [p for p in out.iterdir() if p.is_dir()]
