@@ -40,7 +40,7 @@ def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
         t = df.copy()
         if label:
             t.insert(0, "data_label", label)
-        t.to_csv(out, index=False, float_format="%.6g")
+        t.to_csv(out, index=False, float_format="%.12g")
     elif fmt == "json":
         payload = {"label": label, "source": df.attrs.get("source"),
                    "rows": json.loads(df.to_json(orient="records", double_precision=12))}
@@ -165,7 +165,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from esc import report
 
     result = report.run_report(sectors=args.sector, year=args.year, source=args.source,
-                               out=args.out, reuse=not args.no_reuse,
+                               out=args.out, reuse=not args.no_reuse, preset=args.preset,
                                progress=not args.no_progress,
                                reporters=tuple(args.reporter or ("IND", "JPN")))
     print(f"report: {result.folder}")
@@ -252,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     ini.set_defaults(func=_cmd_initiatives)
 
     rp = sub.add_parser("report", help="run the notebooks into a report folder")
-    rp.add_argument("--sector", action="append", help="registry sector (repeatable; default all)")
+    rp.add_argument("--sector", action="append", help="registry sector (repeatable; default: "
+                    "the study's four sectors)")
+    rp.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
     rp.add_argument("--year", type=int, default=2023)
     rp.add_argument("--source", choices=SOURCES, default="demo")
     rp.add_argument("--reporter", action="append")

@@ -10,7 +10,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import types
 import zipfile
 
 import pandas as pd
@@ -63,15 +62,15 @@ def release_zip(tmp_path, root, rows):
 
 
 def test_demo_is_loaded_lazily_with_the_filters(monkeypatch):
+    import esc.sources.demo as demo_module
+
     calls = []
-    fake = types.ModuleType("esc.sources.demo")
 
     def load(**kwargs):
         calls.append(kwargs)
         return "demo flows"
 
-    fake.load = load
-    monkeypatch.setitem(sys.modules, "esc.sources.demo", fake)
+    monkeypatch.setattr(demo_module, "load", load)
     got = data.load_flows("demo", years=[2022], importers=["IND"], hs6=["850760"])
     assert got == "demo flows"
     assert calls == [{"years": [2022], "importers": ["IND"], "exporters": None,

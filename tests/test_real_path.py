@@ -48,9 +48,10 @@ def test_fetch_import_and_analyse_a_baci_release(capsys, served_release):
     a = via_baci.set_index(key).sort_index()
     b = via_demo.set_index(key).sort_index()
     assert a.index.equals(b.index)
-    # BACI stores thousands of USD with 3 decimals: values agree to the dollar
-    assert a["imports_usd"].to_numpy() == pytest.approx(b["imports_usd"].to_numpy(), abs=5.0)
-    assert a["hhi"].to_numpy() == pytest.approx(b["hhi"].to_numpy(), abs=1e-6)
+    # BACI stores thousands of USD with 3 decimals: each flow is rounded to the dollar, so
+    # totals agree within a few dollars and HHI within 1e-5 (small flows carry the rounding)
+    assert a["imports_usd"].to_numpy() == pytest.approx(b["imports_usd"].to_numpy(), abs=50.0)
+    assert a["hhi"].to_numpy() == pytest.approx(b["hhi"].to_numpy(), abs=1e-5)
     assert (a["category"] == b["category"]).all()
     assert (a["top1_partner"] == b["top1_partner"]).all()
 
