@@ -562,6 +562,31 @@ def _registry_products() -> dict[str, set[str]]:
     return reg.groupby("hs6")["product"].agg(set).to_dict()
 
 
+def product_links(initiatives: pd.DataFrame, *, origin: str = "study") -> pd.DataFrame:
+    """Each initiative against the registry products of one list (``origin``: the study's 8
+    priority products by default), linked through its ``priority_product`` or through an
+    ``hs6`` code that the registry lists under the product.
+
+    Columns: ``id, type, title, product, via`` (``"product"`` or ``"hs6"``); one row per
+    (initiative, product). Toyota Tsusho's rare-earth refining (280530, 2846xx) thus counts for
+    Permanent magnets, whose supply chain those codes are part of.
+    """
+    reg = load_registry()
+    reg = reg[reg["origin"] == origin]
+    wanted = set(reg["product"])
+    by_code = reg.groupby("hs6")["product"].agg(set).to_dict()
+    rows = []
+    for rec in initiatives[["id", "type", "title", "priority_product", "hs6"]].itertuples():
+        links: dict[str, str] = {}
+        for code in split_codes(rec.hs6):
+            for product in by_code.get(code, ()):
+                links.setdefault(product, "hs6")
+        if rec.priority_product in wanted:
+            links[rec.priority_product] = "product"
+        rows += [(rec.id, rec.type, rec.title, prod, via) for prod, via in links.items()]
+    return pd.DataFrame(rows, columns=["id", "type", "title", "product", "via"])
+
+
 def _links(initiatives: pd.DataFrame, table: pd.DataFrame) -> tuple[list[list[str]],
                                                                       list[int]]:
     """Per classified row: ids of linked initiatives, and how many link through an hs6 code."""

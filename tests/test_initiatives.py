@@ -612,3 +612,17 @@ def test_coverage_on_the_shipped_table(table):
         "ammonia-cofiring-mundra;jdi-clean-hydrogen-ammonia")
     assert cov.loc["281410", "n_direct"] == 2
     assert ini.gaps(table, classified)["hs6"].tolist() == ["841480"]  # compressors
+
+
+def test_product_links_reach_priority_products_through_hs_codes():
+    from esc.initiatives import load_initiatives, product_links
+
+    inits = load_initiatives()
+    links = product_links(inits)
+    toyota = links[links["id"] == "toyota-tsusho-rare-earth-refining"]
+    # its codes 280530/284610/284690 are listed under Permanent magnets in data/sectors.csv
+    assert set(toyota["product"]) == {"Permanent magnets"}
+    assert set(toyota["via"]) == {"hs6"}
+    named = inits[inits["priority_product"] == "Semiconductors"]["id"]
+    assert set(named) <= set(links.loc[links["product"] == "Semiconductors", "id"])
+    assert not links.duplicated(["id", "product"]).any()
