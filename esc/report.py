@@ -60,6 +60,7 @@ DEFAULT_ORDER = ("overview", "sector", "critical_minerals", "complementarity", "
 INDEX_NAME = ".esc-report-index.json"
 LOCK_NAME = ".esc-report.lock"
 MANIFEST = "manifest.json"
+INDEX = "index.html"
 KERNEL = "python3"
 VERSION_PACKAGES = ("esc", "pandas", "duckdb", "altair", "papermill", "nbconvert",
                     "vl-convert-python", "pyarrow", "numpy")
@@ -470,6 +471,44 @@ def _manifest(
     }
 
 
+def _index_html(manifest: dict[str, Any], source: str) -> str:
+    """A front page for the run folder: parameters, data label, notebooks, chart gallery."""
+    from html import escape
+
+    from esc.schema import DEMO_LABEL
+
+    demo = source == "demo"
+    params = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+                     for k, v in manifest["parameters"].items())
+    rows = "".join(
+        f"<tr><td><a href=\"{escape(n['html'] or n['output'] or '')}\">{escape(n['name'])}</a>"
+        f"</td><td class=\"{escape(n['status'])}\">{escape(n['status'])}</td>"
+        f"<td>{n['seconds'] if n['seconds'] is not None else ''}</td>"
+        f"<td>{escape(n['error'] or '')}</td></tr>" for n in manifest["notebooks"])
+    gallery = "".join(
+        f"<figure><a href=\"{escape(c)}\"><img src=\"{escape(c)}\" alt=\"{escape(c)}\"></a>"
+        f"<figcaption>{escape(c.split('/')[-1][:-4])}</figcaption></figure>"
+        for c in manifest["charts"] if c.endswith(".png"))
+    banner = (f"<p class=\"demo\">{escape(DEMO_LABEL.upper())}: every figure in this report "
+              "is computed on esc's generated demo world.</p>" if demo else "")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>esc report {escape(manifest['run'])}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}
+.demo{{color:#b2182b;font-weight:bold}} td,th{{padding:2px 10px;text-align:left}}
+.ok{{color:#1a9850}} .failed{{color:#b2182b}} figure{{display:inline-block;width:360px;
+margin:6px}} img{{width:100%;border:1px solid #ddd}}</style></head><body>
+<h1>esc report</h1>{banner}
+<p>Run {escape(manifest['run'])}: {escape(manifest['status'])}, started
+{escape(str(manifest['started_utc']))}, {manifest['seconds']} s.
+Details in <a href="{MANIFEST}">{MANIFEST}</a>.</p>
+<h2>Parameters</h2><table>{params}</table>
+<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>error</th>
+</tr>{rows}</table>
+<h2>Charts</h2>{gallery}
+</body></html>
+"""
+
+
 # ----------------------------------------------------------------------------- run
 
 
@@ -534,6 +573,7 @@ def run_report(
     manifest = _manifest(folder, status=status, jobs=jobs, finished=finished,
                          reused_from=previous, **common)
     _write_json_atomic(folder / MANIFEST, manifest)
+    write_atomic(folder / INDEX, _index_html(manifest, source))
     if status == "ok":
         _remember(out_dir, key, folder, manifest["finished_utc"])
     log.info("report %s: %s (%s)", folder, status, ", ".join(

@@ -113,6 +113,10 @@ def test_manifest_parameters_provenance_versions_and_outputs(nbdir, tmp_path):
     assert manifest["charts"] == ["charts/bio-healthcare.svg", "charts/digital-and-ee.svg",
                                   "charts/good-2021.svg"]
     assert "year 2021" in (folder / "good.html").read_text()
+    index = (folder / "index.html").read_text()
+    assert "DEMO DATA, NOT REAL TRADE STATISTICS" in index
+    for nb in manifest["notebooks"]:
+        assert f'href="{nb["html"]}"' in index
 
 
 def test_failing_notebook_keeps_partial_output_and_others_run(nbdir, tmp_path, capsys):
@@ -131,6 +135,7 @@ def test_failing_notebook_keeps_partial_output_and_others_run(nbdir, tmp_path, c
     assert bad["error"].startswith("ValueError") and "boom" in bad["error"]
     assert (res.folder / "good.ipynb").is_file()
     assert "2/2" in capsys.readouterr().err  # the progress bar counted both notebooks
+    assert 'class="failed">failed' in (res.folder / "index.html").read_text()
     # a failed run is never reused
     again = _run(nbdir, tmp_path / "out", ["bad", "good"])
     assert again.reused_from is None and again.failed == ["bad"]
