@@ -15,18 +15,6 @@ import pytest
 from esc.config import data_dir
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _session_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Module- and session-scoped fixtures also use a throwaway cache, never the user's."""
-    old = os.environ.get("ESC_CACHE_DIR")
-    os.environ["ESC_CACHE_DIR"] = str(tmp_path_factory.mktemp("session-cache"))
-    yield
-    if old is None:
-        os.environ.pop("ESC_CACHE_DIR", None)
-    else:
-        os.environ["ESC_CACHE_DIR"] = old
-
-
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own empty cache folder, never the user's."""

@@ -385,7 +385,7 @@ def load(
     An unknown year raises :class:`~esc.errors.UnknownReleaseError` naming the years there are.
 
     >>> t = load(years=2019, importers="IND", hs6="850760")
-    >>> round(t["value_usd"].sum() / 1e9, 2)
+    >>> round(float(t["value_usd"].sum()) / 1e9, 2)
     1.23
     """
     import pyarrow.dataset as ds
