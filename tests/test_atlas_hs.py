@@ -11,9 +11,8 @@ import json
 from collections import Counter
 
 import pytest
-from _fixtures import write_baci_zip
-from conftest import _require
 
+from conftest import _require
 from esc.errors import (
     DataNotFoundError,
     MissingColumnError,
@@ -21,6 +20,8 @@ from esc.errors import (
     UnknownReleaseError,
 )
 from esc.sources import atlas, hs
+
+from _fixtures import write_baci_zip
 
 
 def _csv(path):

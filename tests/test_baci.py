@@ -10,16 +10,8 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
-from _fixtures import (
-    EXAMPLE,
-    baci_csv_text,
-    country_table,
-    example_rows,
-    relabel,
-    write_baci_zip,
-)
-from conftest import _require
 
+from conftest import _require
 from esc.errors import (
     BadValueError,
     CorruptFileError,
@@ -28,6 +20,15 @@ from esc.errors import (
     UnknownReleaseError,
 )
 from esc.sources import baci
+
+from _fixtures import (
+    EXAMPLE,
+    baci_csv_text,
+    country_table,
+    example_rows,
+    relabel,
+    write_baci_zip,
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from datetime import datetime
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import _require
 
+from conftest import _require
 from esc import __version__, cache
 from esc.errors import CorruptFileError, DataNotFoundError
 from esc.schema import validate_flows

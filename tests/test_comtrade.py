@@ -12,8 +12,8 @@ import types
 
 import pandas as pd
 import pytest
-from conftest import _require
 
+from conftest import _require
 from esc.errors import (
     BadValueError,
     DataNotFoundError,

@@ -14,17 +14,8 @@ import zipfile
 
 import pandas as pd
 import pytest
-from _fixtures import (
-    EXAMPLE,
-    baci_csv_text,
-    example_rows,
-    http_server,
-    relabel,
-    tree,
-    write_baci_zip,
-)
-from conftest import _require
 
+from conftest import _require
 from esc import cache, data
 from esc.config import cache_dir
 from esc.errors import (
@@ -38,6 +29,16 @@ from esc.errors import (
 )
 from esc.schema import DEMO_LABEL
 from esc.sources import atlas, baci, comtrade, wits
+
+from _fixtures import (
+    EXAMPLE,
+    baci_csv_text,
+    example_rows,
+    http_server,
+    relabel,
+    tree,
+    write_baci_zip,
+)
 
 
 @pytest.fixture(scope="module")

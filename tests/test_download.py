@@ -10,11 +10,12 @@ import hashlib
 import os
 
 import pytest
-from _fixtures import EXAMPLE, example_rows, http_server, write_baci_zip
 
 from esc.config import data_dir
 from esc.download import download, filename_from_url
 from esc.errors import DownloadError
+
+from _fixtures import EXAMPLE, example_rows, http_server, write_baci_zip
 
 NAME = "/BACI_HS92_V202301.zip"
 

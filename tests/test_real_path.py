@@ -10,11 +10,12 @@ import io
 
 import pandas as pd
 import pytest
-from _fixtures import http_server
 
 from esc.cli import main
 from esc.schema import DEMO_LABEL
 from esc.sources import demo
+
+from _fixtures import http_server
 
 
 @pytest.fixture

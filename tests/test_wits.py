@@ -11,8 +11,8 @@ import zipfile
 from collections import defaultdict
 
 import pytest
-from conftest import _require
 
+from conftest import _require
 from esc import cache
 from esc.errors import CorruptFileError, MissingColumnError, UnknownReleaseError
 from esc.sources import wits
