@@ -49,10 +49,15 @@ def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
         if label:
             out.write(f"# {label}\n")
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                               "display.width", 200, "display.float_format", "{:,.4g}".format):
+                               "display.width", 250, "display.float_format", _number):
             out.write(df.to_string(index=False) + "\n")
         if label == DEMO_LABEL:
             out.write(f"# {DEMO_LABEL}\n")
+
+
+def _number(x: float) -> str:
+    """Table cells: thousands separators for large values (USD), 4 significant digits else."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -64,7 +69,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from esc import data
 
     if args.data_cmd == "list":
-        _emit(data.list_available(), args.format)
+        listing = data.list_available()
+        if args.format == "table":  # the full provenance records are in csv and json
+            listing = listing.drop(columns=["provenance"])
+        _emit(listing, args.format)
     elif args.data_cmd == "fetch":
         path = data.fetch(args.source, release=args.release, hs=args.hs, url=args.url,
                           sha256=args.sha256, progress=not args.no_progress)
