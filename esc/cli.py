@@ -172,7 +172,8 @@ def _cmd_initiatives(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from esc import report
 
-    result = report.run_report(sectors=args.sector, year=args.year, source=args.source,
+    result = report.run_report(notebooks=args.notebook, sectors=args.sector, year=args.year,
+                               source=args.source,
                                out=args.out, reuse=not args.no_reuse, preset=args.preset,
                                progress=not args.no_progress,
                                reporters=tuple(args.reporter or ("IND", "JPN")))
@@ -263,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--sector", action="append", help="registry sector (repeatable; default: "
                     "the study's four sectors)")
     rp.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
+    rp.add_argument("--notebook", action="append", help="run only this notebook "
+                    "(repeatable: overview, sector, critical_minerals, complementarity, "
+                    "initiatives; default all)")
     rp.add_argument("--year", type=int, default=2023)
     rp.add_argument("--source", choices=SOURCES, default="demo")
     rp.add_argument("--reporter", action="append")

@@ -319,6 +319,9 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
             str(job.template), str(job.output), parameters=job.parameters,
             kernel_name=KERNEL, cwd=str(job.template.parent), progress_bar=False,
             log_output=False, execution_timeout=timeout,
+            # the kernel's own start-up log (e.g. its note on local TCP transport) is noise
+            # on a scheduler's console; errors still show
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         job.status = "ok"
     except Exception as exc:  # papermill re-raises the notebook's error; keep running others

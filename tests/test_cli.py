@@ -134,3 +134,18 @@ def test_initiatives_command(capsys):
     assert any("Renesas" in r["title"] for r in rows)
     code, _, err = run(capsys, "initiatives", "--sector", "no such sector")
     assert code == 2 and "no such sector" in err
+
+
+def test_report_command_runs_one_notebook_and_exit_codes(capsys, tmp_path):
+    import json as _json
+
+    code, _, err = run(capsys, "report", "--notebook", "complementarity", "--out",
+                         str(tmp_path), "--no-progress")
+    assert code == 0, err
+    folder = next(tmp_path.glob("*/manifest.json")).parent
+    manifest = _json.loads((folder / "manifest.json").read_text())
+    assert [n["name"] for n in manifest["notebooks"]] == ["complementarity"]
+    assert manifest["notebooks"][0]["status"] == "ok"
+    assert any(c.endswith(".png") for c in manifest["charts"])
+    code, _, err = run(capsys, "report", "--notebook", "nope", "--out", str(tmp_path))
+    assert code == 2 and "nope" in err
