@@ -222,3 +222,28 @@ def test_bad_sector_or_reporter_fails_before_any_run(nbdir, tmp_path):
     with pytest.raises(UnknownCountryError, match="XXY"):
         _run(nbdir, out, ["good"], reporters=("IND", "XXY"))
     assert not out.exists() or not [p for p in out.iterdir() if p.is_dir()]
+
+
+def test_report_gives_the_same_key_tables_as_the_notebook_run_by_hand(tmp_path):
+    """The checked cells (``# NBVAL_CHECK_OUTPUT``) of the stored notebook hold what a run by
+    hand with the default parameters prints (nbval verifies that); ``esc report`` with its
+    default parameters must print the same."""
+    from esc.config import notebooks_dir
+    from esc.report import run_report
+
+    res = run_report(notebooks=["overview"], out=tmp_path, progress=False, year=2023)
+    assert res.ok, res.failed
+
+    def checked(path):
+        nb = json.loads(path.read_text())
+        return [
+            [o.get("data", {}).get("text/plain") or o.get("text") for o in c.get("outputs", [])
+             if o.get("output_type") in ("execute_result", "stream")]
+            for c in nb["cells"]
+            if c["cell_type"] == "code" and "NBVAL_CHECK_OUTPUT" in "".join(c["source"])
+        ]
+
+    stored = checked(notebooks_dir() / "overview.ipynb")
+    ran = checked(res.folder / "overview.ipynb")
+    assert stored and all(stored), "the overview notebook has checked cells with outputs"
+    assert ran == stored
