@@ -101,12 +101,15 @@ def import_table(
     merge_hk: bool = False,
     pci: pd.DataFrame | None = None,
     flows: pd.DataFrame | None = None,
+    groups: dict[str, frozenset[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per (year, reporter, registry product) with concentration, dependence,
     chokepoint and complexity columns (see :func:`esc.vulnerability.overview`).
 
     ``flows`` may be passed directly (any canonical flows table); otherwise it is loaded
-    with :func:`esc.data.load_flows` from ``source``. Values in USD, shares 0–1.
+    with :func:`esc.data.load_flows` from ``source``. ``groups`` (default
+    :func:`esc.countries.partner_groups`) gives one ``share_<group>`` column each. Values in
+    USD, shares 0–1.
     """
     reporters = check_countries(list(reporters), what="reporter")
     years = [int(y) for y in years]
@@ -119,7 +122,7 @@ def import_table(
     reg = registry_products(product, hs_rev, sector)
     codes = reg[product].tolist()
     sel = flows[flows[product].isin(codes)]
-    groups = {"trusted": partner_groups()["trusted"]}
+    groups = dict(groups) if groups is not None else partner_groups()
     conc = metrics.concentration(sel[sel["importer"].isin(reporters)], product=product,
                                  merge_hk=merge_hk, country="CHN", groups=groups)
     table = conc.merge(reg, on=product, how="left")

@@ -90,13 +90,18 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
     level = analysis.product_level(args.source)
     if args.level and args.level != level:
         raise UnknownReleaseError(f"source {args.source!r} is at level {level}, not {args.level}")
+    from esc.countries import partner_groups
+
+    groups = partner_groups(args.groups)
     table = vulnerability.overview(source=args.source, reporters=args.reporter or ["IND"],
                                    year=args.year, sector=args.sector, preset=args.preset,
                                    merge_hk=args.merge_hk, hhi_cut=args.hhi_cut,
-                                   pci_cut=args.pci_cut)
+                                   pci_cut=args.pci_cut, groups=groups)
     table = table[table["year"] == args.year]
     cols = ["importer", level, "short_name", "imports_usd", "top1_partner", "top1_share", "hhi",
             "n_partners", "share_chn", "pci", "category", "flag"]
+    if args.format != "table":  # every group's share in the machine-readable formats
+        cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
     _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args.format)
     return 0
 
@@ -134,9 +139,12 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     flows = data.load_flows(args.source, years=[args.year])
     codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
     flows = flows[flows["hs6"].isin(codes["hs6"])]
+    from esc.countries import partner_groups
+
     res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
                                   year=args.year, merge_hk=args.merge_hk,
-                                  replacement="trusted" if args.trusted else "all")
+                                  replacement="trusted" if args.trusted else "all",
+                                  groups=partner_groups(args.groups))
     res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
     _emit(_keep_attrs(flows, res), args.format)
     return 0
@@ -220,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--sector", action="append", help="registry sector or product (repeatable)")
     dep.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
     dep.add_argument("--merge-hk", action="store_true", help="count Hong Kong and Macao as China")
+    dep.add_argument("--groups", help="partner groups CSV (group,iso3,source), e.g. an "
+                     "edited copy of data/partner_groups.csv; default $ESC_GROUPS_FILE or "
+                     "esc's own")
     dep.add_argument("--hhi-cut", type=float)
     dep.add_argument("--pci-cut", type=float)
     _add_format(dep)
@@ -242,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--source", choices=SOURCES, default="demo")
     sc.add_argument("--sector", action="append")
     sc.add_argument("--trusted", action="store_true", help="only trusted partners replace")
+    sc.add_argument("--groups", help="partner groups CSV with the 'trusted' group to use")
     sc.add_argument("--merge-hk", action="store_true")
     _add_format(sc)
     sc.set_defaults(func=_cmd_scenario)

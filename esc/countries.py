@@ -8,6 +8,7 @@ other code goes through :mod:`pycountry`.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -121,10 +122,17 @@ def check_countries(codes: list[str] | tuple[str, ...], *, what: str = "country"
 def partner_groups(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     """Partner groups (Quad, G7, EU27, ASEAN, MSP, trusted) as ``{group: {iso3, ...}}``.
 
-    Read from ``data/partner_groups.csv`` (columns ``group, iso3, source``), or from ``path``
-    when the user keeps an edited copy (e.g. their own "trusted" set).
+    Read from ``path``, else from the file named by ``$ESC_GROUPS_FILE`` (an edited copy,
+    e.g. with the user's own "trusted" set), else from ``data/partner_groups.csv``. Columns:
+    ``group, iso3, source``.
     """
-    file = Path(path) if path else package_data_dir() / "partner_groups.csv"
+    env = os.environ.get("ESC_GROUPS_FILE")
+    file = Path(path) if path else (Path(env) if env else
+                                    package_data_dir() / "partner_groups.csv")
+    if not file.is_file():
+        from esc.errors import DataNotFoundError
+
+        raise DataNotFoundError(f"{file}: partner groups file not found")
     df = pd.read_csv(file, dtype=str)
     for col in ("group", "iso3"):
         if col not in df.columns:

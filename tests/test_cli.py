@@ -149,3 +149,24 @@ def test_report_command_runs_one_notebook_and_exit_codes(capsys, tmp_path):
     assert any(c.endswith(".png") for c in manifest["charts"])
     code, _, err = run(capsys, "report", "--notebook", "nope", "--out", str(tmp_path))
     assert code == 2 and "nope" in err
+
+
+def test_user_edited_partner_groups(capsys, tmp_path):
+    from esc.sources import demo
+
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group,iso3,source\ntrusted,KOR,mine\ntrusted,USA,mine\n"
+                      "friends,VNM,mine\nfriends,KOR,mine\n")
+    code, out, err = run(capsys, "dependence", "--reporter", "IND", "--sector", "Batteries",
+                         "--groups", str(groups), "--format", "csv")
+    assert code == 0, err
+    t = pd.read_csv(io.StringIO(out), dtype={"hs6": str}).set_index("hs6")
+    raw = demo.load(years=2023, importers="IND", hs6="850760")
+    by = raw.groupby("exporter")["value_usd"].sum() / raw["value_usd"].sum()
+    assert t.loc["850760", "share_friends"] == pytest.approx(by.get("VNM", 0) + by.get("KOR", 0))
+    assert t.loc["850760", "share_trusted"] == pytest.approx(by.get("KOR", 0) + by.get("USA", 0))
+    assert "share_quad" not in t.columns
+    bad = tmp_path / "bad.csv"
+    bad.write_text("group,iso3\ntrusted,KOR\ntrusted,XYZ\n")
+    code, _, err = run(capsys, "dependence", "--groups", str(bad))
+    assert code == 2 and "bad.csv" in err and "line 3" in err and "XYZ" in err
