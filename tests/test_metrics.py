@@ -385,6 +385,18 @@ def _wide_flows(rng: np.random.Generator, n: int) -> pd.DataFrame:
     return df
 
 
+def _single_pass_fails_without_spilling(folder: Path, groups, memory_limit: str) -> None:
+    """The whole pass, one query, spilling forbidden: DuckDB runs out of memory."""
+    con = metrics.connect(memory_limit=memory_limit, threads=1,
+                          temp_directory=folder / "spill")
+    con.execute("SET max_temp_directory_size = '0KB'")
+    src = metrics._Source(con, folder)
+    with pytest.raises(duckdb.OutOfMemoryException):
+        sql = metrics._concentration_sql(src, groups=groups, spill=True, years=[2022])
+        con.execute(f"COPY ({sql}) TO '{folder / 'x.out'}' (FORMAT parquet)")
+    con.close()
+
+
 def test_out_of_core_spills_and_matches_in_memory(tmp_path: Path):
     df = _wide_flows(np.random.default_rng(11), 300_000)
     for year, part in df.groupby("year"):
@@ -393,22 +405,38 @@ def test_out_of_core_spills_and_matches_in_memory(tmp_path: Path):
     want = metrics.concentration(df, groups=groups)
     cols = ["imports_usd", "n_partners", "hhi", "top1_partner", "top1_share", "top3_share",
             "share_low"]
-    # The pass does not fit in 32 MB: with spilling forbidden DuckDB runs out of memory ...
-    con = metrics.connect(memory_limit="32MB", threads=1, temp_directory=tmp_path / "spill")
-    con.execute("SET max_temp_directory_size = '0KB'")
-    src = metrics._Source(con, tmp_path)
-    with pytest.raises(duckdb.OutOfMemoryException):
-        con.sql(metrics._concentration_sql(src, groups=groups, spill=True)).fetchall()
-    con.close()
-    # ... and with a spill folder it completes under the same cap, with the same numbers.
-    got = metrics.concentration_out_of_core(tmp_path, memory_limit="32MB", threads=1,
+    # One year in one pass does not fit in 48 MB unless DuckDB spills ...
+    _single_pass_fails_without_spilling(tmp_path, groups, "48MB")
+    # ... and the same single pass completes under that cap once it may spill: it spilled.
+    one_pass = metrics.concentration_out_of_core(tmp_path, memory_limit="48MB", threads=1,
+                                                 rows_per_pass=10**9, groups=groups,
+                                                 years=[2022])
+    _compare(one_pass, want[want["year"] == 2022], KEYS, cols)
+    # Under a tighter cap the default cuts the work into passes of whole importers.
+    got = metrics.concentration_out_of_core(tmp_path, memory_limit="32MB", threads=2,
                                             groups=groups)
     _compare(got, want, KEYS, cols)
+    assert got[KEYS].equals(want[KEYS].reset_index(drop=True))  # same order as in memory
     out = metrics.concentration_out_of_core(str(tmp_path / "flows_*.parquet"),
-                                            memory_limit="64MB", threads=1,
+                                            memory_limit="32MB", threads=1,
                                             out=tmp_path / "result.out", years=[2022],
                                             groups=groups)
     _compare(pd.read_parquet(out), want[want["year"] == 2022], KEYS, cols)
+
+
+def test_out_of_core_passes_hold_whole_importers(tmp_path: Path, caplog):
+    df = _wide_flows(np.random.default_rng(4), 20_000)
+    df.to_parquet(tmp_path / "flows.parquet", index=False)
+    want = metrics.concentration(df)
+    with caplog.at_level("INFO", logger="esc.metrics"):
+        got = metrics.concentration_out_of_core(tmp_path, rows_per_pass=1_000)
+    # 2 years x 50 importers of about 200 rows each: about 5 importers a pass.
+    assert any("pass(es)" in r.message and int(r.message.split(": ")[1].split()[0]) >= 18
+               for r in caplog.records)
+    _compare(got, want, KEYS, ["imports_usd", "n_partners", "hhi", "top1_partner",
+                               "top3_share", "share_chn"])
+    empty = metrics.concentration_out_of_core(tmp_path, importers=["ZZZ"])
+    assert empty.empty and "hhi" in empty.columns
 
 
 def test_parquet_list_and_filters_push_down(tmp_path: Path):
