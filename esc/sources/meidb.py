@@ -1,0 +1,319 @@
+"""DGCI&S MEIDB: India's monthly imports by partner for ITC-HS eight-digit lines.
+
+The Department of Commerce's Export Import Data Bank (MEIDB, on TradeStat) gives India's imports
+of each ITC-HS eight-digit line from every partner, month by month. The data folder
+``india-meidb-minerals-hs8/`` holds 24 lines (natural and artificial graphite, lithium oxide,
+hydroxide and carbonate, copper ores and products), January 2018 to December 2025::
+
+    hs8, description, partner, year, month, value_usd_mn
+
+esc reads each row into (one row in, one row out)::
+
+    year, month  int16, int8  calendar year and month (1-12)
+    period       str      "2023-12"
+    exporter     str      partner ISO3 from data/dgcis_partners.csv ("" = not a country)
+    partner      str      the partner as DGCI&S writes it ("CHINA P RP", "U S A", ...)
+    importer     str      "IND"
+    hs8          str      ITC-HS eight-digit code ("25041010")
+    hs6          str      its first six digits (the international HS subheading)
+    hs_rev       str      "HS17" before 2022, "HS22" from January 2022, when India's tariff
+                          moved to HS2022 (the 24 lines' six-digit codes are the same in both)
+    description  str      the line's description as published
+    value_usd    float64  value in US dollars = value_usd_mn * 1e6 (USD million rounded by
+                          the publisher to 0.01, i.e. USD 10,000; small flows show as 0)
+
+Views: :func:`read` gives the monthly rows at ``hs8`` or ``hs6`` and, with ``freq="year"``, the
+calendar-year sums (``months``: how many months of the line were published that year; a month
+with no row for a line was not published or had no trade, and is never filled in).
+:func:`flows` is the canonical esc flows table (HS6, calendar year) used by ``esc dependence``.
+Bad rows raise named errors with file, line and column: a missing column, an HS8 code that is
+not eight digits, a month outside 1-12, a non-numeric or negative value, an unknown partner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from esc import cache
+from esc.config import data_dir, package_data_dir
+from esc.countries import check_countries
+from esc.errors import (
+    BadValueError,
+    CorruptFileError,
+    DataNotFoundError,
+    MissingColumnError,
+    UnknownReleaseError,
+)
+from esc.schema import EXPORTER, HS6, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
+from esc.sources.dgcis import PARTNER, REPORTER, partner_iso3
+
+log = logging.getLogger(__name__)
+
+PUBLISHER = ("Directorate General of Commercial Intelligence and Statistics (DGCI&S), "
+             "Department of Commerce, Government of India: TradeStat Export Import Data Bank "
+             "(MEIDB)")
+LICENCE = ("no licence stated (Government of India public statistics; the repository the "
+           "files were taken from has no licence file)")
+LICENCE_SHORT = "no licence stated (Government of India public statistics)"
+PAGE = "https://tradestat.commerce.gov.in/ (Export Import Data Bank, Import, Commodity-wise)"
+FOLDER = "india-meidb-minerals-hs8"
+CACHE_SOURCE = "meidb"
+LABEL = "DGCI&S MEIDB India monthly imports by HS8 line (Department of Commerce)"
+SOURCE_LINE = ("DGCI&S, Department of Commerce, India: TradeStat MEIDB monthly imports by "
+               f"ITC-HS line; {LICENCE_SHORT}")
+"""The chart footer's source text (names the publisher and the licence situation)."""
+
+HS8 = "hs8"
+MONTH = "month"
+PERIOD = "period"
+HS22_FROM = 2022
+"""India's Customs Tariff follows HS2022 from 1 January 2022 (HS2017 before)."""
+COLUMNS: tuple[str, ...] = ("hs8", "description", "partner", "year", "month", "value_usd_mn")
+TABLE_COLUMNS: list[str] = [YEAR, MONTH, PERIOD, EXPORTER, PARTNER, IMPORTER, HS8, HS6, HS_REV,
+                            "description", VALUE]
+LEVELS = (HS8, HS6)
+FREQS = ("month", "year")
+
+
+def default_paths() -> list[Path]:
+    """The CSV files in ``<data folder>/india-meidb-minerals-hs8/``."""
+    root = data_dir()
+    folder = root / FOLDER if root else None
+    paths = sorted(folder.glob("*.csv")) if folder and folder.is_dir() else []
+    if not paths:
+        raise DataNotFoundError(
+            f"no MEIDB files found (looked in "
+            f"{folder or 'the data folder: ESC_DATA_DIR is unset'}); run `esc data fetch meidb` "
+            "for the steps to download them")
+    return paths
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise CorruptFileError(f"cannot parse the CSV ({exc})", path=path) from exc
+    for col in COLUMNS:
+        if col not in frame.columns:
+            raise MissingColumnError("required MEIDB column is missing", path=path, line=1,
+                                     column=col)
+    frame = frame[list(COLUMNS)].copy()
+    frame["_file"] = str(path)
+    frame["_line"] = range(2, len(frame) + 2)
+    return frame
+
+
+def _fail(rows: pd.DataFrame, mask: pd.Series, cls: type[Exception], message: str,
+          column: str) -> None:
+    if mask.any():
+        row = rows[mask.to_numpy()].iloc[0]
+        raise cls(message.format(value=row[column]), path=row["_file"], line=int(row["_line"]),
+                  column=column)
+
+
+def _integer(rows: pd.DataFrame, column: str, low: int, high: int) -> pd.Series:
+    text = rows[column].str.strip()
+    value = pd.to_numeric(text, errors="coerce")
+    _fail(rows, value.isna() | (value % 1 != 0), BadValueError,
+          "value {value!r} is not a whole number", column)
+    _fail(rows, (value < low) | (value > high), BadValueError,
+          f"value {{value!r}} is outside {low}-{high}", column)
+    return value.astype("int64")
+
+
+def _convert(raw: pd.DataFrame) -> pd.DataFrame:
+    code = raw["hs8"].str.strip()
+    _fail(raw, ~code.str.fullmatch(r"\d{8}"), BadValueError,
+          "HS8 code {value!r} is not eight digits", "hs8")
+    year = _integer(raw, "year", 1900, 2100)
+    month = _integer(raw, "month", 1, 12)
+    text = raw["value_usd_mn"].str.strip()
+    value = pd.to_numeric(text, errors="coerce")
+    _fail(raw, value.isna(), BadValueError, "value {value!r} is not numeric", "value_usd_mn")
+    _fail(raw, value < 0, BadValueError, "negative value {value!r}", "value_usd_mn")
+    out = pd.DataFrame({
+        YEAR: year.astype("int16"),
+        MONTH: month.astype("int8"),
+        PERIOD: year.astype(str) + "-" + month.astype(str).str.zfill(2),
+        EXPORTER: partner_iso3(raw["partner"], files=raw["_file"], lines=raw["_line"]),
+        PARTNER: raw["partner"].str.strip(),
+        IMPORTER: REPORTER,
+        HS8: code,
+        HS6: code.str[:6],
+        HS_REV: ["HS22" if y >= HS22_FROM else "HS17" for y in year],
+        "description": raw["description"].str.strip(),
+        VALUE: value.astype("float64") * 1e6,
+    })
+    return out[TABLE_COLUMNS].reset_index(drop=True)
+
+
+def _coerce(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[TABLE_COLUMNS].copy()
+    out[YEAR] = out[YEAR].astype("int16")
+    out[MONTH] = out[MONTH].astype("int8")
+    out[VALUE] = out[VALUE].astype("float64")
+    for col in (PERIOD, EXPORTER, PARTNER, IMPORTER, HS8, HS6, HS_REV, "description"):
+        out[col] = out[col].astype(str)
+    return out.reset_index(drop=True)
+
+
+def parse(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """Read MEIDB CSVs into esc's monthly table (no cache, no filters)."""
+    files = [Path(p) for p in paths]
+    if not files:
+        return _coerce(pd.DataFrame({c: [] for c in TABLE_COLUMNS}))
+    raw = pd.concat([_read_csv(p) for p in files], ignore_index=True)
+    log.info("MEIDB: %d rows read from %d files", len(raw), len(files))
+    return _coerce(_convert(raw))
+
+
+def _digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.name):
+        digest.update(path.name.encode())
+        digest.update(cache.sha256_file(path).encode())
+    digest.update(cache.sha256_file(package_data_dir() / "dgcis_partners.csv").encode())
+    return digest.hexdigest()
+
+
+def cached_entry(paths: Iterable[str | Path] | None = None) -> Path:
+    """The cache entry of the parsed files (parsed, checked and written on first use)."""
+    files = [Path(p) for p in paths] if paths is not None else default_paths()
+    digest = _digest(files)
+    target = cache.entry_path(CACHE_SOURCE, "hs8-monthly", f"imports_{digest[:16]}")
+    if target.is_file():
+        try:
+            cache.verify(target)
+            return target
+        except CorruptFileError as exc:
+            log.warning("re-parsing MEIDB files: %s", exc)
+    table = parse(files)
+    prov = cache.make_provenance(
+        source=CACHE_SOURCE, release="hs8-monthly", name=target.stem, url=PAGE, licence=LICENCE,
+        input_sha256=digest,
+        extra={"inputs": [str(p) for p in files], "publisher": PUBLISHER,
+               "note": "India's monthly imports by ITC-HS eight-digit line and partner"})
+    return cache.write_table(table, CACHE_SOURCE, "hs8-monthly", target.stem, provenance=prov,
+                             product=HS8)
+
+
+def available_years(paths: Iterable[str | Path] | None = None) -> list[int]:
+    """Calendar years in the files."""
+    return [int(y) for y in cache.read_provenance(cached_entry(paths)).get("years", [])]
+
+
+def _check_years(years: Iterable[int] | None, have: Iterable[int]) -> list[int] | None:
+    if years is None:
+        return None
+    wanted = sorted({int(y) for y in years})
+    have = sorted({int(y) for y in have})
+    missing = [y for y in wanted if y not in have]
+    if missing:
+        raise UnknownReleaseError(f"MEIDB files have no calendar year {missing}; available: "
+                                  f"{have[0]}-{have[-1]}" if have else "none")
+    return wanted
+
+
+def _monthly(files: list[Path] | None, years: list[int] | None, exporters: list[str] | None,
+             use_cache: bool) -> pd.DataFrame:
+    if use_cache:
+        entry = cached_entry(files)
+        wanted = _check_years(years, available_years(files))
+        frame = cache.read(entry, years=wanted, exporters=exporters, product=HS8,
+                           validate=False)
+        return _coerce(frame)
+    frame = parse(files if files is not None else default_paths())
+    wanted = _check_years(years, frame[YEAR].unique())
+    mask = pd.Series(True, index=frame.index)
+    if wanted is not None:
+        mask &= frame[YEAR].isin(wanted)
+    if exporters is not None:
+        mask &= frame[EXPORTER].isin(exporters)
+    return frame[mask].reset_index(drop=True)
+
+
+def _yearly(monthly: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Calendar-year sums per (year, partner, line); ``months`` = months of the line published."""
+    months = monthly.groupby([YEAR, level])[MONTH].nunique().rename("months").reset_index()
+    keys = [YEAR, EXPORTER, PARTNER, IMPORTER, level, HS_REV]
+    out = monthly.groupby(keys, as_index=False, sort=True)[VALUE].sum()
+    out = out.merge(months, on=[YEAR, level], how="left")
+    out["months"] = out["months"].astype("int8")
+    return out
+
+
+def read(
+    paths: Iterable[str | Path] | None = None,
+    *,
+    years: Iterable[int] | None = None,
+    exporters: Iterable[str] | None = None,
+    codes: Iterable[str | int] | None = None,
+    level: str = HS8,
+    freq: str = "month",
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """India's imports by partner and ITC-HS line, monthly or by calendar year.
+
+    ``level``: ``"hs8"`` (as published) or ``"hs6"`` (eight-digit lines summed to their
+    six-digit subheading). ``freq``: ``"month"`` (one row per published month) or ``"year"``
+    (calendar-year sums with ``months`` published). ``years`` are calendar years
+    (``2023`` is January-December 2023); ``codes`` are HS8 codes or prefixes of them
+    (``"2504"`` selects every natural-graphite line). ``df.attrs`` carries ``label``,
+    ``source`` (``"meidb"``) and ``product``.
+    """
+    if level not in LEVELS:
+        raise BadValueError(f"MEIDB level {level!r} is not one of {', '.join(LEVELS)}")
+    if freq not in FREQS:
+        raise BadValueError(f"MEIDB freq {freq!r} is not one of {', '.join(FREQS)}")
+    files = [Path(p) for p in paths] if paths is not None else None
+    exporters = check_countries(list(exporters), what="exporter") if exporters else exporters
+    frame = _monthly(files, list(years) if years is not None else None, exporters, use_cache)
+    if codes is not None:
+        prefixes = tuple(str(c).strip() for c in codes)
+        frame = frame[frame[HS8].str.startswith(prefixes)]
+    if level == HS6:
+        keys = [YEAR, MONTH, PERIOD, EXPORTER, PARTNER, IMPORTER, HS6, HS_REV]
+        frame = frame.groupby(keys, as_index=False, sort=False)[VALUE].sum()
+    if freq == "year":
+        frame = _yearly(frame, level)
+    sort = [YEAR, MONTH, level, PARTNER] if freq == "month" else [YEAR, level, PARTNER]
+    out = frame.sort_values(sort, kind="stable").reset_index(drop=True)
+    out.attrs.update({"label": LABEL, "source": CACHE_SOURCE, "product": level,
+                      "freq": freq, "licence": LICENCE_SHORT})
+    return out
+
+
+def flows(
+    paths: Iterable[str | Path] | None = None,
+    *,
+    years: Iterable[int] | None = None,
+    importers: Iterable[str] | None = None,
+    exporters: Iterable[str] | None = None,
+    hs6: Iterable[str | int] | None = None,
+) -> pd.DataFrame:
+    """The canonical flows table (HS6, calendar year) of the MEIDB files.
+
+    ``year, exporter, importer, hs6, hs_rev, value_usd, quantity_t`` (quantity NaN: the files
+    have none). Rows of partners that are not countries ("UNSPECIFIED") are left out, since
+    a flows table names its exporter by ISO3; their value is logged.
+    """
+    if importers is not None and set(check_countries(list(importers), what="importer")) - {
+            REPORTER}:
+        raise UnknownReleaseError("MEIDB holds India's imports only (importer IND)")
+    table = read(paths, years=years, exporters=exporters, level=HS6, freq="year",
+                 codes=None if hs6 is None else [str(c).zfill(6) for c in hs6])
+    nameless = table[EXPORTER] == ""
+    if nameless.any():
+        log.info("MEIDB: USD %.0f of imports from partners that are not countries left out",
+                 table.loc[nameless, VALUE].sum())
+    table = table[~nameless].assign(**{QUANTITY: float("nan")})
+    out = validate_flows(table, source="MEIDB files", product=HS6)
+    out.attrs.update({"label": "DGCI&S MEIDB India imports by HS6, calendar year "
+                               "(Department of Commerce)", "source": CACHE_SOURCE,
+                      "licence": LICENCE_SHORT})
+    return out
