@@ -32,6 +32,7 @@ from esc.errors import (
     CorruptFileError,
     DataNotFoundError,
     MissingColumnError,
+    UnknownCountryError,
     UnknownProductError,
     UnknownReleaseError,
 )
@@ -39,7 +40,7 @@ from esc.errors import (
 log = logging.getLogger(__name__)
 
 COLUMNS: list[str] = [
-    "id", "name", "announced", "effective", "announcing_body", "instrument",
+    "id", "country", "name", "announced", "effective", "announcing_body", "instrument",
     "products_as_announced", "hs6", "hs_rev", "hs6_mapping_note", "source_title", "source_url",
     "quote", "other_sources",
 ]
@@ -99,6 +100,12 @@ def _check_row(row: dict[str, str], path: str, line: int) -> None:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", row["id"]):
         raise BadValueError(f"id {row['id']!r} is not a slug (lower-case words joined by '-')",
                             path=path, line=line, column="id")
+    from esc.countries import is_known_iso3
+
+    if not is_known_iso3(row["country"]):
+        raise UnknownCountryError(f"country {row['country']!r} is not an ISO3 code (the country "
+                                  "whose exports are controlled)", path=path, line=line,
+                                  column="country")
     days = {col: _parse_date(row[col], path, line, col) for col in ("announced", "effective")}
     if days["effective"] < days["announced"]:
         raise BadValueError(f"effective {row['effective']} is before announced "
@@ -168,9 +175,10 @@ def split_hs6(cell: str) -> list[str]:
 
 
 def list_controls(path: str | Path | None = None) -> pd.DataFrame:
-    """Short listing: ``id, announced, effective, instrument, hs6, name`` by effective date."""
+    """Short listing: ``id, country, announced, effective, instrument, hs6, name`` by effective
+    date."""
     df = load_controls(path)
-    cols = ["id", "announced", "effective", "instrument", "hs6", "name"]
+    cols = ["id", "country", "announced", "effective", "instrument", "hs6", "name"]
     return df[cols].sort_values(["effective", "id"]).reset_index(drop=True)
 
 

@@ -15,6 +15,7 @@ from esc import controls
 from esc.errors import (
     BadValueError,
     MissingColumnError,
+    UnknownCountryError,
     UnknownProductError,
     UnknownReleaseError,
 )
@@ -101,6 +102,7 @@ def _write(tmp_path: Path, rows: list[dict[str, str]], columns=None) -> Path:
     ("source_url", "", BadValueError, "required"),
     ("quote", "x" * 400, BadValueError, "at most"),
     ("hs_rev", "HS99", BadValueError, "hs_rev"),
+    ("country", "China", UnknownCountryError, "ISO3"),
 ])
 def test_bad_values_name_file_line_and_column(tmp_path, rows, column, value, error, pattern):
     bad = [dict(r) for r in rows]
