@@ -61,6 +61,18 @@ class CorruptFileError(InputError):
     """A truncated or unreadable archive or file."""
 
 
+class CacheWriteError(EscError):
+    """The cache folder cannot be written (read-only folder, full disk, quota).
+
+    Raised after every temporary file of the failed write is removed: the entries that were
+    there before are left exactly as they were.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        super().__init__((f"{self.path}: " if self.path else "") + message)
+
+
 class UnknownReleaseError(EscError):
     """A release, year, revision or source name that does not exist."""
 
@@ -72,3 +84,22 @@ class DownloadError(EscError):
 class DataNotFoundError(EscError):
     """A data file esc needs is not in the data folder or the cache; the message says how to
     get it."""
+
+
+def not_utf8(path: str | Path, raw: bytes, exc: UnicodeDecodeError) -> CorruptFileError:
+    """A :class:`CorruptFileError` for text that is not UTF-8, naming the line of the bad byte.
+
+    ``raw`` is the text as bytes (or its start, up to and past the bad byte).
+
+    >>> raw = "year,country\\n2020,Fran\\xe7e\\n".encode("latin-1")
+    >>> try:
+    ...     raw.decode("utf-8")
+    ... except UnicodeDecodeError as exc:
+    ...     err = not_utf8("x.csv", raw, exc)
+    >>> err.line, str(err).split(":")[0]
+    (2, 'x.csv, line 2')
+    """
+    line = raw[: exc.start].count(b"\n") + 1
+    byte = raw[exc.start : exc.start + 1].hex() or "??"
+    return CorruptFileError(f"byte 0x{byte} is not UTF-8 text (the file looks Latin-1 or "
+                            "Windows-1252 encoded); save it as UTF-8", path=path, line=line)

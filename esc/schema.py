@@ -11,10 +11,15 @@ Flows table (one row per year, exporter, importer and product)::
     value_usd   float64  trade value in current US dollars (BACI's ``v`` is thousands: x 1000)
     quantity_t  float64  quantity in metric tonnes, NaN where not reported
 
-:func:`validate_flows` is the one gate every loader's output passes through.
+:func:`validate_flows` is the one gate every loader's output passes through. The plausibility
+bounds it enforces (:data:`MIN_YEAR`, :func:`max_year`, :data:`MAX_FLOW_USD`) are the same ones
+the readers apply to the raw files, where they can name the line and column as written;
+docs/reliability.md says why each bound is where it is.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -34,6 +39,80 @@ QUANTITY = "quantity_t"
 FLOW_COLUMNS: list[str] = [YEAR, EXPORTER, IMPORTER, HS6, HS_REV, VALUE, QUANTITY]
 PRODUCT_COLUMNS: dict[str, int] = {HS2: 2, HS4: 4, HS6: 6}
 HS_REVISIONS: tuple[str, ...] = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
+
+MIN_YEAR = 1962
+"""First year esc accepts: UN Comtrade's annual series, from which BACI and WITS are built,
+start in 1962. An earlier year in a trade file is a typo or a wrong column."""
+
+MAX_FLOW_USD = 1e13
+"""Largest value esc accepts for one flow (one year, exporter, importer and product), in USD.
+
+World merchandise exports were about US$24 trillion (2.4e13) in 2023 (WTO, World Trade
+Statistical Review 2024), summed over every pair and product; the largest single bilateral
+HS6 flows are in the order of 1e11 (crude oil, integrated circuits). 1e13 is two orders of
+magnitude above those, so a larger value is a unit or parsing error (BACI's thousands read as
+dollars twice, a misplaced decimal), never a real flow."""
+
+
+def max_year(today: date | None = None) -> int:
+    """Last year esc accepts: next calendar year (annual data are published after the year).
+
+    >>> max_year(date(2026, 12, 1))
+    2027
+    """
+    return (today or date.today()).year + 1
+
+
+def year_problem(years: pd.Series | np.ndarray) -> tuple[int, str] | None:
+    """``(position, message)`` of the first year outside ``MIN_YEAR .. max_year()``.
+
+    ``years`` is numeric (NaN is left to the caller). ``None`` when all are plausible.
+
+    >>> year_problem(pd.Series([2021, 99999]))[0]
+    1
+    """
+    arr = np.asarray(years, dtype="float64")
+    last = max_year()
+    bad = _first_bad(~np.isnan(arr) & ((arr < MIN_YEAR) | (arr > last) | (arr != np.floor(arr))))
+    if bad is None:
+        return None
+    value = arr[bad]
+    shown = int(value) if value == np.floor(value) else value
+    return bad, f"year {shown} is outside {MIN_YEAR}-{last} (or not a whole year)"
+
+
+def value_problem(values: pd.Series | np.ndarray, *, scale: float = 1.0,
+                  what: str = "trade value", missing_ok: bool = False,
+                  bound: float | None = MAX_FLOW_USD) -> tuple[int, str] | None:
+    """``(position, message)`` of the first value that cannot be a trade value, or ``None``.
+
+    Checked in this order: not a number (NaN; allowed when ``missing_ok``), infinite, negative,
+    above ``bound`` USD once multiplied by ``scale`` (1000 for BACI's thousands).
+
+    >>> value_problem(pd.Series([1.0, float("nan")]))
+    (1, 'trade value is not a number (NaN)')
+    >>> value_problem(pd.Series([2e10]), scale=1000.0)[1]
+    'trade value 2e+10 (2e+13 USD) is above 1e+13 USD, more than any single flow can be'
+    """
+    arr = np.asarray(values, dtype="float64")
+    nan = np.isnan(arr)
+    checks = [
+        (nan & (not missing_ok), "{what} is not a number (NaN)"),
+        (np.isinf(arr), "{what} {value} is infinite"),
+        (~nan & (arr < 0), "negative {what} {value}"),
+    ]
+    if bound is not None:
+        checks.append((~nan & np.isfinite(arr) & (arr * scale > bound),
+                       "{what} {value:g} ({usd:g} USD) is above {bound:g} USD, more than any "
+                       "single flow can be" if scale != 1 else
+                       "{what} {value:g} USD is above {bound:g} USD, more than any single flow "
+                       "can be"))
+    found = [(pos, text) for mask, text in checks if (pos := _first_bad(mask)) is not None]
+    if not found:
+        return None
+    pos, text = min(found)
+    return pos, text.format(what=what, value=arr[pos], usd=arr[pos] * scale, bound=bound)
+
 
 DEMO_LABEL = "demo data, not real trade statistics"
 """Printed on every table, chart and report built on the generated demo world."""
@@ -124,13 +203,18 @@ def validate_flows(
                 f"value {df[col].iloc[bad]!r} is not numeric",
                 path=source, line=bad + line_offset, column=col,
             )
-    bad = _first_bad(pd.to_numeric(df[VALUE]).fillna(0) < 0)
-    if bad is not None:
-        raise BadValueError("negative trade value", path=source, line=bad + line_offset,
-                            column=VALUE)
+    for col, kwargs in ((VALUE, {}), (QUANTITY, {"what": "quantity", "missing_ok": True,
+                                                  "bound": None})):
+        problem = value_problem(pd.to_numeric(df[col]), **kwargs)
+        if problem is not None:
+            raise BadValueError(problem[1], path=source, line=problem[0] + line_offset,
+                                column=col)
     bad = _first_bad(pd.to_numeric(df[YEAR]).isna())
     if bad is not None:
         raise BadValueError("year is missing", path=source, line=bad + line_offset, column=YEAR)
+    problem = year_problem(pd.to_numeric(df[YEAR]))
+    if problem is not None:
+        raise BadValueError(problem[1], path=source, line=problem[0] + line_offset, column=YEAR)
     revs = df[HS_REV].astype(str)
     bad = _first_bad(~revs.isin(HS_REVISIONS))
     if bad is not None:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,8 +57,10 @@ from esc.countries import check_countries, iso3_from_numeric
 from esc.errors import (
     BadValueError,
     CorruptFileError,
+    DataNotFoundError,
     MissingColumnError,
     UnknownCountryError,
+    UnknownProductError,
     UnknownReleaseError,
 )
 from esc.schema import (
@@ -70,7 +73,10 @@ from esc.schema import (
     VALUE,
     YEAR,
     validate_flows,
+    value_problem,
+    year_problem,
 )
+from esc.sources import hs as hs_tables
 from esc.sources.hs import baci_country_codes, normalise_code
 
 log = logging.getLogger(__name__)
@@ -112,7 +118,7 @@ def parse_filename(name: str | Path) -> tuple[str, int, str]:
         raise BadValueError("not a CEPII BACI file name (expected BACI_HS22_Y2022_V202501.csv)",
                             path=str(name))
     hs, year, release = match.group(1).upper(), int(match.group(2)), match.group(3)
-    return _check_hs(hs), year, "V" + release[1:]
+    return check_hs(hs), year, "V" + release[1:]
 
 
 def is_baci_name(name: str | Path) -> bool:
@@ -120,12 +126,21 @@ def is_baci_name(name: str | Path) -> bool:
     return _FILE.fullmatch(Path(name).name) is not None
 
 
-def _check_hs(hs: str) -> str:
+def check_hs(hs: str) -> str:
+    """Check an HS revision name (``HS92`` ... ``HS22``); anything else is refused, so that a
+    revision can safely become part of a file name.
+
+    >>> check_hs("hs22")
+    'HS22'
+    """
     rev = str(hs).upper()
     if rev not in HS_REVISIONS:
         raise UnknownReleaseError(f"unknown HS revision {hs!r}: BACI is published in "
                                   f"{', '.join(HS_REVISIONS)}")
     return rev
+
+
+_check_hs = check_hs  # the name used before esc 0.x made it public
 
 
 def check_release(release: str) -> str:
@@ -149,7 +164,7 @@ def release_url(release: str = DEFAULT_RELEASE, hs: str = "HS22") -> str:
     >>> release_url("V202501", "HS22")
     'https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS22_V202501.zip'
     """
-    return f"{BASE_URL}BACI_{_check_hs(hs)}_{check_release(release)}.zip"
+    return f"{BASE_URL}BACI_{check_hs(hs)}_{check_release(release)}.zip"
 
 
 # --------------------------------------------------------------------------- file layout
@@ -234,7 +249,7 @@ def inspect(path: str | Path, *, hs_rev: str | None = None) -> BaciFile:
     releases = {m.release for m in members if m.release}
     if len(revs) > 1:
         raise BadValueError(f"zip mixes HS revisions {sorted(revs)}", path=file)
-    rev = _check_hs(hs_rev) if hs_rev else (revs.pop() if revs else None)
+    rev = check_hs(hs_rev) if hs_rev else (revs.pop() if revs else None)
     release = releases.pop() if len(releases) == 1 else None
     kind = "zip" if zipfile.is_zipfile(file) else "csv"
     years = sorted({m.year for m in members if m.year is not None})
@@ -386,9 +401,9 @@ def make_filters(
 _TYPES: dict[str, pa.DataType] = {"t": pa.int32(), "i": pa.int64(), "j": pa.int64(),
                                   "k": pa.int64(), "v": pa.float64(), "q": pa.string()}
 _TEXT_CHECKS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("t", re.compile(r"-?\d+"), "is not an integer year"),
-    ("i", re.compile(r"\d+"), "is not a numeric country code"),
-    ("j", re.compile(r"\d+"), "is not a numeric country code"),
+    ("t", re.compile(r"-?\d{1,9}"), "is not an integer year"),
+    ("i", re.compile(r"\d{1,9}"), "is not a numeric country code"),
+    ("j", re.compile(r"\d{1,9}"), "is not a numeric country code"),
     ("k", re.compile(r"\d{1,6}"), "is not a 6-digit product code"),
     ("v", _FLOAT, "is not numeric"),
     ("q", _FLOAT, "is not numeric"),
@@ -399,20 +414,130 @@ class _TypeProblem(Exception):
     """Arrow could not parse a value as the column's type (the slow path locates it)."""
 
 
-def _convert(block: _Block, hs_rev: str, countries: _Countries) -> pa.Table:
+class _Checks:
+    """What one member's rows are checked against beyond their types.
+
+    ``year``: the year its file name says (``Y2021``), or ``None``; ``products``: the HS6 codes
+    of the revision (a BACI zip's own ``product_codes`` file, else the HS tables esc finds),
+    or ``None`` when esc has no list for the revision; ``keys`` collects one integer per row
+    (t, i, j, k packed) so that a repeated flow is found once the member is read.
+    """
+
+    def __init__(self, year: int | None, products: frozenset[str] | None, rev: str,
+                 products_from: str) -> None:
+        self.year, self.products, self.rev, self.products_from = year, products, rev, \
+            products_from
+        self.keys: list[np.ndarray] = []
+        self.unchecked: list[int] = []  # lines of codes whose chapter does not exist
+        self.unchecked_codes: list[str] = []
+
+
+def _check_years(block: _Block, years: pa.Array, checks: _Checks) -> None:
+    arr = years.to_numpy(zero_copy_only=False)
+    problem = year_problem(arr)
+    if problem is not None:
+        raise block.fail(BadValueError, problem[1], problem[0], "t")
+    if checks.year is not None:
+        bad = np.flatnonzero(arr != checks.year)
+        if bad.size:
+            raise block.fail(BadValueError, f"year {int(arr[bad[0]])} does not match the file "
+                             f"name, which says Y{checks.year}", int(bad[0]), "t")
+
+
+def _check_value(block: _Block, column: str, arr: pa.Array, **kwargs: object) -> None:
+    problem = value_problem(arr.to_numpy(zero_copy_only=False), **kwargs)  # type: ignore[arg-type]
+    if problem is not None:
+        raise block.fail(BadValueError, problem[1], problem[0], column)
+
+
+def _check_products(block: _Block, codes: pa.Array, checks: _Checks) -> None:
+    if checks.products is not None:
+        known = pa.array(sorted(checks.products), pa.string())
+        bad = _first_false(pc.is_in(codes, value_set=known))
+        if bad is not None:
+            raise block.fail(UnknownProductError, f"HS code {codes[bad].as_py()!r} is not in "
+                             f"the {checks.rev} nomenclature ({checks.products_from})", bad, "k")
+        return
+    chapters = pc.utf8_slice_codeunits(codes, 0, 2)
+    ok = pc.is_in(chapters, value_set=pa.array(sorted(hs_tables.HS_CHAPTERS), pa.string()))
+    bad = np.flatnonzero(~np.asarray(pc.fill_null(ok, False)))
+    checks.unchecked += [block.first_line + int(b) for b in bad]
+    checks.unchecked_codes += [codes[int(b)].as_py() for b in bad[:3]]
+
+
+_MAX_CODE = 10_000  # CEPII country codes have at most 3 digits; 4 leave room
+
+
+def _collect_keys(block: _Block, t: pa.Array, i: pa.Array, j: pa.Array, k: pa.Array,
+                  checks: _Checks) -> None:
+    """Pack (t, i, j, k) into one int64 per row: ((t-1900)*1e4 + i)*1e4 + j)*1e6 + k."""
+    ti, tj = i.to_numpy(zero_copy_only=False), j.to_numpy(zero_copy_only=False)
+    for column, arr in (("i", ti), ("j", tj)):
+        bad = np.flatnonzero((arr < 0) | (arr >= _MAX_CODE))
+        if bad.size:
+            raise block.fail(UnknownCountryError, f"country code {int(arr[bad[0]])} is not a "
+                             "CEPII code (at most 4 digits)", int(bad[0]), column)
+    key = t.to_numpy(zero_copy_only=False).astype(np.int64) - 1900
+    key = ((key * _MAX_CODE + ti) * _MAX_CODE + tj) * 1_000_000 + k.to_numpy(
+        zero_copy_only=False)
+    checks.keys.append(key.astype(np.int64))
+
+
+def _check_duplicates(label: str, checks: _Checks) -> None:
+    """Raise naming both lines when two rows of a member hold the same (t, i, j, k)."""
+    if not checks.keys:
+        return
+    keys = np.concatenate(checks.keys)
+    checks.keys = []
+    order = np.argsort(keys, kind="stable")
+    same = np.flatnonzero(keys[order][1:] == keys[order][:-1])
+    if not same.size:
+        return
+    later = order[same + 1]
+    pick = int(np.argmin(later))
+    first, second = int(order[same[pick]]) + 2, int(later[pick]) + 2
+    key = int(keys[later[pick]])
+    k, rest = key % 1_000_000, key // 1_000_000
+    j, rest = rest % _MAX_CODE, rest // _MAX_CODE
+    i, t = rest % _MAX_CODE, rest // _MAX_CODE + 1900
+    raise BadValueError(f"lines {first} and {second} hold the same flow (t={t}, i={i}, j={j}, "
+                        f"k={k}); BACI has one row per flow, so the file is damaged or was "
+                        f"edited ({int(same.size)} repeated rows in all)", path=label,
+                        line=second)
+
+
+def _warn_unchecked(label: str, checks: _Checks) -> None:
+    if checks.products is None and checks.unchecked:
+        lines = ", ".join(str(n) for n in checks.unchecked[:10])
+        more = "" if len(checks.unchecked) <= 10 else ", ..."
+        log.warning("%s: %d rows have HS codes whose chapter does not exist in any HS "
+                    "revision (e.g. %s; lines %s%s); esc has no %s code list to check the "
+                    "codes one by one", label, len(checks.unchecked),
+                    ", ".join(repr(c) for c in checks.unchecked_codes), lines, more, checks.rev)
+    checks.unchecked, checks.unchecked_codes = [], []
+
+
+def _convert(block: _Block, hs_rev: str, countries: _Countries, checks: _Checks) -> pa.Table:
+    t = block.typed("t")
+    _check_years(block, t, checks)
     value = block.typed("v")
-    bad = _first_false(pc.greater_equal(value, 0))
-    if bad is not None:
-        raise block.fail(BadValueError, "negative trade value", bad, "v")
+    _check_value(block, "v", value, scale=1000.0)
+    quantity = block.quantities()
+    _check_value(block, "q", quantity, what="quantity", missing_ok=True, bound=None)
+    i, j = block.typed("i"), block.typed("j")
+    products = block.products()
+    _check_products(block, products, checks)
+    exporter, importer = countries.map(i, block, "i"), countries.map(j, block, "j")
+    _collect_keys(block, t, i, j, block.typed("k"), checks)
     n = block.batch.num_rows
     return pa.table({
-        YEAR: pc.cast(block.typed("t"), pa.int16()),
-        EXPORTER: countries.map(block.typed("i"), block, "i"),
-        IMPORTER: countries.map(block.typed("j"), block, "j"),
-        HS6: block.products(),
+        YEAR: pc.cast(t, pa.int16()),
+        EXPORTER: exporter,
+        IMPORTER: importer,
+        HS6: products,
         HS_REV: pa.array([hs_rev] * n, pa.string()),
         VALUE: pc.multiply(value, 1000.0),
-        QUANTITY: block.quantities(),
+        QUANTITY: quantity,
     }, schema=SCHEMA)
 
 
@@ -422,9 +547,12 @@ def _stream(member: _Member, *, typed: bool = True) -> Iterator[pa.RecordBatch]:
     types = _TYPES if typed else dict.fromkeys(RAW_COLUMNS, pa.string())
     convert = pacsv.ConvertOptions(column_types=types, include_columns=list(RAW_COLUMNS),
                                    strings_can_be_null=False, null_values=[""])
+    # an empty line stays a row (of empty values, an error) so that row n is file line n + 2
+    parse = pacsv.ParseOptions(ignore_empty_lines=False)
     try:
         with member.opener() as fh:
-            yield from pacsv.open_csv(fh, read_options=read, convert_options=convert)
+            yield from pacsv.open_csv(fh, read_options=read, convert_options=convert,
+                                      parse_options=parse)
     except pa.ArrowInvalid as exc:
         if typed and "conversion error" in str(exc):
             raise _TypeProblem(str(exc)) from exc
@@ -444,15 +572,41 @@ def _pinpoint(member: _Member, problem: _TypeProblem) -> None:
     raise CorruptFileError(f"cannot parse CSV: {problem}", path=member.label)
 
 
-def _member_tables(member: _Member, rev: str, countries: _Countries) -> Iterator[pa.Table]:
+def _member_tables(member: _Member, rev: str, countries: _Countries, checks: _Checks
+                   ) -> Iterator[pa.Table]:
     line = 2
     try:
         for batch in _stream(member):
             block = _Block(batch, member.label, line)
             line += batch.num_rows
-            yield _convert(block, rev, countries)
+            yield _convert(block, rev, countries, checks)
     except _TypeProblem as problem:
         _pinpoint(member, problem)
+    _check_duplicates(member.label, checks)
+    _warn_unchecked(member.label, checks)
+
+
+def product_codes(path: str | Path, rev: str) -> tuple[frozenset[str] | None, str]:
+    """The HS6 codes a BACI file is checked against, and where they come from.
+
+    A release zip's own ``product_codes_<rev>_<release>.csv`` first; else the HS tables esc
+    finds for ``rev`` (:func:`esc.sources.hs.nomenclature`); ``(None, reason)`` when there is
+    neither (the rows are then only checked for a chapter that exists).
+    """
+    file = Path(path)
+    if zipfile.is_zipfile(file):
+        with contextlib.suppress(zipfile.BadZipFile, OSError):
+            with zipfile.ZipFile(file) as zf:
+                names = [n for n in zf.namelist()
+                         if Path(n).name.lower().startswith("product_codes")]
+            if names:
+                table = hs_tables.nomenclature_from_zip(file, names[0])
+                return frozenset(table[HS6]), f"{file.name}:{names[0]}"
+    try:
+        return frozenset(hs_tables.nomenclature(rev)[HS6]), f"esc's {rev} table"
+    except (DataNotFoundError, UnknownReleaseError) as exc:
+        log.debug("no %s code list: %s", rev, exc)
+        return None, "none"
 
 
 def iter_tables(
@@ -481,13 +635,15 @@ def iter_tables(
              else country_codes if country_codes is not None else info.country_codes)
     countries = _Countries(table)
     members, _ = _members(info.path)
+    known, known_from = product_codes(info.path, rev)
     seen: set[int] = set()
     for member in members:
         if filters.years is not None and member.year is not None \
                 and member.year not in filters.years:
             seen.add(member.year)
             continue
-        for out in _member_tables(member, rev, countries):
+        checks = _Checks(member.year, known, rev, known_from)
+        for out in _member_tables(member, rev, countries, checks):
             seen.update(pc.unique(out[YEAR]).to_pylist())
             mask = filters.mask(out)
             yield out if mask is None else out.filter(mask)

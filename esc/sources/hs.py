@@ -54,6 +54,10 @@ PUBLISHER_PAGE = "https://unstats.un.org/unsd/trade/classifications/corresponden
 
 _CODE = re.compile(r"\d{2}|\d{4}|\d{6}")
 
+HS_CHAPTERS: frozenset[str] = frozenset(f"{c:02d}" for c in range(1, 98) if c != 77)
+"""The chapters of every HS revision since 1988: 01 to 97, 77 reserved for future use (WCO,
+HS nomenclature). What esc can still check in a code whose revision it has no list for."""
+
 # Candidate files per revision, in order of preference: (path in the data folder, format).
 _NOMENCLATURE_FILES: dict[str, list[tuple[str, str]]] = {
     "HS22": [("harmonized-system/harmonized-system.csv", "datasets"),
@@ -112,6 +116,30 @@ def _read_nomenclature(path: Path, fmt: str) -> pd.DataFrame:
         _need(df, ["code", "description"], path)
         df = df.assign(**{HS6: df["code"].str.strip().str.zfill(6)})
     return _finish(df, path)
+
+
+def nomenclature_from_zip(path: str | Path, member: str) -> pd.DataFrame:
+    """The HS6 codes of a BACI ``product_codes_*.csv`` inside a release zip (as
+    :func:`nomenclature`: columns ``hs6``, ``description``)."""
+    label = f"{path}:{member}"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            raw = zf.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise CorruptFileError(f"cannot read the product list ({exc})", path=label) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # older CEPII lists are Latin-1; only the codes matter here
+        text = raw.decode("latin-1")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorruptFileError(f"cannot parse the product list ({exc})", path=label) from exc
+    _need(df, ["code"], label)
+    df = df.assign(**{HS6: df["code"].str.strip().str.zfill(6)})
+    if "description" not in df.columns:
+        df["description"] = ""
+    return _finish(df, Path(label))
 
 
 def _from_comtrade_json(path: Path) -> pd.DataFrame:
