@@ -58,8 +58,22 @@ from esc.errors import (
     DownloadError,
     MissingColumnError,
     UnknownCountryError,
+    UnknownProductError,
+    UnknownReleaseError,
+    not_utf8,
 )
-from esc.schema import EXPORTER, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
+from esc.schema import (
+    EXPORTER,
+    HS_REV,
+    IMPORTER,
+    QUANTITY,
+    VALUE,
+    YEAR,
+    validate_flows,
+    value_problem,
+    year_problem,
+)
+from esc.sources import hs as hs_tables
 
 log = logging.getLogger(__name__)
 
@@ -96,26 +110,63 @@ _REPORTER_CODES = {"IND": 699, "USA": 842, "FRA": 251, "CHE": 757, "NOR": 579, "
 
 
 class _Where:
-    """Turns a row's position into a location for error messages (CSV line or JSON record)."""
+    """Turns a row's position into a location for error messages (CSV line or JSON record),
+    with the column named as the file writes it (``Trade Value (US$)`` in a legacy file)."""
 
-    def __init__(self, source: str, lines: pd.Series, *, json_records: bool) -> None:
+    def __init__(self, source: str, lines: pd.Series, *, json_records: bool,
+                 names: dict[str, str] | None = None) -> None:
         self.source, self.lines, self.json = source, lines, json_records
+        self.names = names or {}
+
+    def written(self, column: str) -> str:
+        return self.names.get(column, column)
 
     def error(self, cls: type[Exception], message: str, index: Any, column: str) -> Exception:
         n = int(self.lines.loc[index])
         if self.json:
-            return cls(f"{message} (record {n})", path=self.source, column=column)
-        return cls(message, path=self.source, line=n, column=column)
+            return cls(f"{message} (record {n})", path=self.source, column=self.written(column))
+        return cls(message, path=self.source, line=n, column=self.written(column))
+
+    def places(self, index: pd.Index) -> str:
+        """``lines 3, 7, 9`` (or ``records``) for a few rows, with ``...`` past ten."""
+        ns = [str(int(n)) for n in self.lines.loc[index[:10]]]
+        more = ", ..." if len(index) > 10 else ""
+        return f"{'records' if self.json else 'lines'} {', '.join(ns)}{more}"
 
 
 def _numbers(df: pd.DataFrame, column: str, where: _Where, *, allow_missing: bool) -> pd.Series:
     raw = df[column]
     num = pd.to_numeric(raw, errors="coerce")
-    bad = num.isna() & (raw.notna() if allow_missing else True)
+    text = raw.astype(str).str.strip().str.lower()
+    bad = num.isna() & (raw.notna() & (text != "") if allow_missing else True)
     if bad.any():
         idx = bad[bad].index[0]
-        raise where.error(BadValueError, f"value {raw.loc[idx]!r} is not numeric", idx, column)
+        value = raw.loc[idx]
+        what = ("is empty" if pd.isna(value) or not str(value).strip() else
+                "is not a number" if text.loc[idx] in ("nan", "-nan", "+nan") else
+                "is not numeric")
+        shown = "value" if what == "is empty" else f"value {value!r}"
+        raise where.error(BadValueError, f"{shown} {what}", idx, column)
     return num.astype("float64")
+
+
+def _check_plausible(df: pd.DataFrame, where: _Where) -> None:
+    """Years in range, values finite and below the bound, country codes whole numbers."""
+    checks = (("refYear", lambda s: year_problem(s)),
+              ("primaryValue", lambda s: value_problem(s)),
+              ("netWgt", lambda s: value_problem(s, what="net weight", missing_ok=True,
+                                                 bound=None)))
+    for column, check in checks:
+        problem = check(df[column].to_numpy())
+        if problem is not None:
+            raise where.error(BadValueError, problem[1], df.index[problem[0]], column)
+    for column in ("reporterCode", "partnerCode"):
+        codes = df[column]
+        bad = (codes < 0) | (codes > 999) | (codes != np.floor(codes))
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise where.error(UnknownCountryError, f"country code {codes.loc[idx]:g} is not a "
+                              "UN Comtrade code (a whole number from 0 to 999)", idx, column)
 
 
 def _iso3(codes: pd.Series, where: _Where, column: str) -> pd.Series:
@@ -158,14 +209,19 @@ def _totals_only(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 
 def _prepare(df: pd.DataFrame, source: str, *, json_records: bool, line_offset: int
              ) -> tuple[pd.DataFrame, _Where]:
-    df = df.rename(columns={k: v for k, v in _LEGACY.items() if k in df.columns})
+    legacy = {k: v for k, v in _LEGACY.items() if k in df.columns}
+    df = df.rename(columns=legacy)
+    names = {v: k for k, v in legacy.items()}
     for col in _REQUIRED:
         if col not in df.columns:
             raise MissingColumnError("required Comtrade column is missing", path=source,
-                                     column=col)
+                                     line=None if json_records else 1, column=col)
     df = df.reset_index(drop=True)
     df["_line"] = np.arange(len(df)) + line_offset
-    where = _Where(source, df["_line"], json_records=json_records)
+    blank = df.drop(columns="_line").isna().all(axis=1)
+    if blank.any():  # empty lines were kept so that row n is line n + 2; now drop them
+        df = df[~blank]
+    where = _Where(source, df["_line"], json_records=json_records, names=names)
     flows = df["flowCode"].astype(str).str.strip()
     df["flowCode"] = flows.map(lambda f: _LEGACY_FLOWS.get(f, f))
     for col in ("primaryValue", "netWgt", "reporterCode", "partnerCode", "refYear"):
@@ -173,6 +229,7 @@ def _prepare(df: pd.DataFrame, source: str, *, json_records: bool, line_offset: 
             df[col] = _numbers(df, col, where, allow_missing=col == "netWgt")
     if "netWgt" not in df.columns:
         df["netWgt"] = np.nan
+    _check_plausible(df, where)
     df["cmdCode"] = df["cmdCode"].astype(str).str.strip()
     return df, where
 
@@ -194,9 +251,58 @@ def _hs_revs(df: pd.DataFrame, where: _Where, hs_rev: str | None) -> pd.Series:
     return revs
 
 
+_HS_CODE = r"\d{2}|\d{4}|\d{6}"
+_TOTAL = "TOTAL"  # Comtrade's all-products aggregate
+
+
+def _check_codes(df: pd.DataFrame, where: _Where) -> None:
+    """Refuse product codes that are no HS level (5 or 7 digits, letters); name the lines."""
+    codes = df["cmdCode"]
+    bad = ~codes.str.fullmatch(_HS_CODE) & (codes.str.upper() != _TOTAL)
+    if bad.any():
+        idx = bad[bad].index
+        raise where.error(BadValueError, f"product code {codes.loc[idx[0]]!r} is not an HS "
+                          f"code (2, 4 or 6 digits); {len(idx)} rows like it "
+                          f"({where.places(idx)})", idx[0], "cmdCode")
+
+
+def _check_nomenclature(df: pd.DataFrame, where: _Where) -> None:
+    """Every code must exist in its row's HS revision, where esc has that revision's list;
+    where it has none, codes whose chapter exists in no revision are counted in a warning."""
+    for rev, rows in df.groupby(HS_REV, sort=True):
+        codes = rows["cmdCode"]
+        codes = codes[codes.str.fullmatch(_HS_CODE)]
+        try:
+            known = _known_codes(str(rev))
+        except (DataNotFoundError, UnknownReleaseError):
+            bad = ~codes.str[:2].isin(hs_tables.HS_CHAPTERS)
+            if bad.any():
+                idx = bad[bad].index
+                log.warning("%s: %d rows have HS codes whose chapter exists in no HS revision "
+                            "(e.g. %r; %s); esc has no %s code list to check codes one by one",
+                            where.source, len(idx), codes.loc[idx[0]], where.places(idx), rev)
+            continue
+        bad = ~codes.isin(known)
+        if bad.any():
+            idx = bad[bad].index
+            raise where.error(UnknownProductError, f"HS code {codes.loc[idx[0]]!r} is not in "
+                              f"the {rev} nomenclature ({len(idx)} rows like it: "
+                              f"{where.places(idx)})", idx[0], "cmdCode")
+
+
+def _known_codes(rev: str) -> frozenset[str]:
+    """HS6 codes of ``rev`` with their headings and chapters (raises when esc has no list)."""
+    six = frozenset(hs_tables.nomenclature(rev)["hs6"])
+    return six | {c[:4] for c in six} | {c[:2] for c in six}
+
+
 def _select_level(df: pd.DataFrame, where: _Where, product_level: str | None) -> tuple[
         pd.DataFrame, str]:
     codes = df["cmdCode"]
+    total = codes.str.upper() == _TOTAL
+    if total.any() and product_level is not None:
+        log.info("%s: %d rows of all products (cmdCode TOTAL) left out", where.source,
+                 int(total.sum()))
     if product_level is None:
         bad = ~codes.str.fullmatch(r"\d{6}")
         if bad.any():
@@ -251,6 +357,8 @@ def _to_flows(
                  int(other.sum()))
     df = df[df["flowCode"].isin(wanted)].copy()
     df[HS_REV] = _hs_revs(df, where, hs_rev)
+    _check_codes(df, where)
+    _check_nomenclature(df, where)
     df, level = _select_level(df, where, product_level)
     key = ["refYear", "reporterCode", "flowCode", "partnerCode", "cmdCode", HS_REV]
     df = _drop_partners(_totals_only(df, key), source, keep_world)
@@ -300,8 +408,14 @@ def read_csv(
     World rows, breakdown rows and product levels. Errors name the file, line and column.
     """
     try:
-        raw = pd.read_csv(path, dtype=str)
-    except (UnicodeDecodeError, pd.errors.ParserError, EOFError, OSError) as exc:
+        raw = pd.read_csv(path, dtype=str, skip_blank_lines=False, keep_default_na=False,
+                          na_values=["", "NA", "N/A", "NULL", "null"])
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, Path(path).read_bytes(), exc) from None
+    except pd.errors.EmptyDataError:
+        raise CorruptFileError("the file is empty (expected a header line and rows)",
+                               path=path, line=1) from None
+    except (pd.errors.ParserError, EOFError, OSError) as exc:
         raise CorruptFileError(f"cannot read CSV ({exc})", path=path) from exc
     return _to_flows(raw, str(path), keep_world=keep_world, product_level=product_level,
                      flow=flow, hs_rev=hs_rev)
@@ -324,6 +438,14 @@ def _records(path_or_records: str | Path | Sequence[dict[str, Any]] | dict[str, 
         payload = payload["data"]
     if not isinstance(payload, list):
         raise BadValueError("expected a list of Comtrade records", path=source)
+    for n, record in enumerate(payload, start=1):
+        if not isinstance(record, dict):
+            raise BadValueError(f"record {n} is {type(record).__name__} {record!r:.40}, not a "
+                                "Comtrade record (an object of fields)", path=source)
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                raise BadValueError(f"record {n}: field {key!r} holds a {type(value).__name__}, "
+                                    "not a single value", path=source, column=str(key))
     return payload, source
 
 
