@@ -22,6 +22,10 @@ esc reads each row into (one row in, one row out)::
     value_usd    float64  value in US dollars = value_usd_mn * 1e6 (USD million rounded by
                           the publisher to 0.01, i.e. USD 10,000; small flows show as 0)
 
+The files end with two months (November and December 2025) in which every partner of every
+line shows 0.00: months the publisher had not yet compiled. :func:`read` leaves such months
+out (:func:`unpublished_months`) rather than count them as zero imports.
+
 Views: :func:`read` gives the monthly rows at ``hs8`` or ``hs6`` and, with ``freq="year"``, the
 calendar-year sums (``months``: how many months of the line were published that year; a month
 with no row for a line was not published or had no trade, and is never filled in).
@@ -219,22 +223,40 @@ def _check_years(years: Iterable[int] | None, have: Iterable[int]) -> list[int] 
     return wanted
 
 
+def unpublished_months(table: pd.DataFrame) -> list[str]:
+    """Months (``"2025-11"``) in which every row of every line is zero.
+
+    The files end with such months: the publisher lists the partners of a month it has not
+    yet compiled with 0.00 everywhere (November and December 2025 in the files of 31 December
+    2025). A real month of India's imports of 24 lines is never zero in total, so these are
+    not data and :func:`read` leaves them out unless asked.
+    """
+    totals = table.groupby(PERIOD)[VALUE].sum()
+    return sorted(totals.index[totals <= 0])
+
+
 def _monthly(files: list[Path] | None, years: list[int] | None, exporters: list[str] | None,
-             use_cache: bool) -> pd.DataFrame:
+             use_cache: bool, unpublished: bool) -> pd.DataFrame:
     if use_cache:
         entry = cached_entry(files)
         wanted = _check_years(years, available_years(files))
-        frame = cache.read(entry, years=wanted, exporters=exporters, product=HS8,
-                           validate=False)
-        return _coerce(frame)
-    frame = parse(files if files is not None else default_paths())
-    wanted = _check_years(years, frame[YEAR].unique())
-    mask = pd.Series(True, index=frame.index)
+        whole = _coerce(cache.read(entry, product=HS8, validate=False))
+    else:
+        whole = parse(files if files is not None else default_paths())
+        wanted = _check_years(years, whole[YEAR].unique())
+    mask = pd.Series(True, index=whole.index)
     if wanted is not None:
-        mask &= frame[YEAR].isin(wanted)
+        mask &= whole[YEAR].isin(wanted)
     if exporters is not None:
-        mask &= frame[EXPORTER].isin(exporters)
-    return frame[mask].reset_index(drop=True)
+        mask &= whole[EXPORTER].isin(exporters)
+    empty = unpublished_months(whole)
+    if empty and not unpublished:
+        log.info("MEIDB: months with zero imports on every line left out as not yet "
+                 "published: %s", ", ".join(empty))
+        mask &= ~whole[PERIOD].isin(empty)
+    out = whole[mask].reset_index(drop=True)
+    out.attrs["unpublished_months"] = empty
+    return out
 
 
 def _yearly(monthly: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -255,6 +277,7 @@ def read(
     codes: Iterable[str | int] | None = None,
     level: str = HS8,
     freq: str = "month",
+    unpublished: bool = False,
     use_cache: bool = True,
 ) -> pd.DataFrame:
     """India's imports by partner and ITC-HS line, monthly or by calendar year.
@@ -264,7 +287,8 @@ def read(
     (calendar-year sums with ``months`` published). ``years`` are calendar years
     (``2023`` is January-December 2023); ``codes`` are HS8 codes or prefixes of them
     (``"2504"`` selects every natural-graphite line). ``df.attrs`` carries ``label``,
-    ``source`` (``"meidb"``) and ``product``.
+    ``source`` (``"meidb"``), ``product`` and ``unpublished_months``: months in which every
+    line is zero, left out unless ``unpublished=True`` (see :func:`unpublished_months`).
     """
     if level not in LEVELS:
         raise BadValueError(f"MEIDB level {level!r} is not one of {', '.join(LEVELS)}")
@@ -272,7 +296,9 @@ def read(
         raise BadValueError(f"MEIDB freq {freq!r} is not one of {', '.join(FREQS)}")
     files = [Path(p) for p in paths] if paths is not None else None
     exporters = check_countries(list(exporters), what="exporter") if exporters else exporters
-    frame = _monthly(files, list(years) if years is not None else None, exporters, use_cache)
+    frame = _monthly(files, list(years) if years is not None else None, exporters, use_cache,
+                     unpublished)
+    empty = frame.attrs["unpublished_months"]
     if codes is not None:
         prefixes = tuple(str(c).strip() for c in codes)
         frame = frame[frame[HS8].str.startswith(prefixes)]
@@ -284,7 +310,7 @@ def read(
     sort = [YEAR, MONTH, level, PARTNER] if freq == "month" else [YEAR, level, PARTNER]
     out = frame.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update({"label": LABEL, "source": CACHE_SOURCE, "product": level,
-                      "freq": freq, "licence": LICENCE_SHORT})
+                      "freq": freq, "licence": LICENCE_SHORT, "unpublished_months": empty})
     return out
 
 

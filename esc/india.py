@@ -1,0 +1,567 @@
+"""India's own statistics: concentration by principal commodity and HS8 line, and event studies.
+
+The DGCI&S sources (:mod:`esc.sources.dgcis`, :mod:`esc.sources.meidb`) give India's imports
+from every partner at the level India publishes them: principal commodities by fiscal year, and
+ITC-HS eight-digit lines by month. This module runs esc's concentration screen on them and adds
+what only monthly, product-level data can show: what an export control did to India's imports.
+
+- :func:`concentration`: HHI, top suppliers, China's share and partner-group shares per
+  (fiscal year, principal commodity) or per (month or year, HS8/HS6 line), computed by
+  :func:`esc.metrics.concentration` (nothing re-implemented). Partners that are not countries
+  ("UNSPECIFIED") are left out of the shares; their value is in ``unallocated_usd``.
+- :func:`sector_trend`: the study's sectors through ``data/dgcis_sectors.csv``, one row per
+  principal commodity and fiscal year, with the unpublished 2020-21 as an empty row (a gap,
+  never interpolated).
+- :func:`event_study` / :func:`event_summary`: India's monthly imports of the controlled lines
+  from the controlling country and from everyone else, before and after the control took
+  effect, and the change in the controlling country's share.
+- :func:`dependence`: the ``esc dependence --source dgcis|meidb`` table.
+- Charts (:func:`concentration_chart`, :func:`share_trend_chart`, :func:`event_chart`,
+  :func:`supplier_chart`) name DGCI&S and the data's licence in their footer and are never
+  marked demo.
+
+Formulas (shares 0-1, values in USD): ``s_j = v_j / sum_k v_k`` over the country partners ``j``;
+``hhi = sum_j s_j**2``; ``share_chn = v_CHN / sum_k v_k`` (with ``merge_hk`` Hong Kong and Macao
+count as China).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from esc import metrics
+from esc.config import package_data_dir
+from esc.countries import check_countries, partner_groups
+from esc.errors import BadValueError, MissingColumnError, UnknownReleaseError
+from esc.schema import EXPORTER, HS6, IMPORTER, VALUE, YEAR
+from esc.sources import dgcis, meidb
+
+log = logging.getLogger(__name__)
+
+PCI_NOTE_COMMODITY = ("no PCI: a principal commodity is a DGCI&S grouping, not an HS heading, "
+                      "and the files carry no concordance to HS")
+_KEY = HS6  # esc.metrics accepts hs2/hs4/hs6 as the product column: our keys travel in it
+_SEP = "|"
+
+
+# --------------------------------------------------------------------------- concentration
+
+
+def _product_of(table: pd.DataFrame, product: str | None) -> str:
+    product = product or table.attrs.get("product")
+    if product is None:
+        for col in (dgcis.COMMODITY, meidb.HS8, HS6):
+            if col in table.columns:
+                return col
+        raise MissingColumnError("no product column (commodity, hs8 or hs6)", path="<table>")
+    if product not in table.columns:
+        raise MissingColumnError("product column is missing", path="<table>", column=product)
+    return product
+
+
+def _monthly(table: pd.DataFrame) -> bool:
+    return meidb.PERIOD in table.columns and meidb.MONTH in table.columns
+
+
+def concentration(
+    table: pd.DataFrame,
+    *,
+    product: str | None = None,
+    merge_hk: bool = False,
+    country: str | None = "CHN",
+    groups: Mapping[str, Iterable[str]] | None = None,
+) -> pd.DataFrame:
+    """Import concentration per (period, product) of a DGCI&S or MEIDB table.
+
+    ``table`` comes from :func:`esc.sources.dgcis.read` (product ``commodity``, period the
+    fiscal year) or :func:`esc.sources.meidb.read` (``hs8``/``hs6``; monthly or yearly).
+    ``groups`` defaults to :func:`esc.countries.partner_groups` (one ``share_<group>`` column
+    each). Returns :func:`esc.metrics.concentration`'s columns (``imports_usd`` counts country
+    partners only) plus ``unallocated_usd`` (imports from partners that are not countries) and
+    ``fiscal_year`` (DGCI&S) or ``month``/``period`` (monthly MEIDB).
+    """
+    product = _product_of(table, product)
+    monthly = _monthly(table)
+    groups = dict(groups) if groups is not None else partner_groups()
+    key = table[product].astype(str)
+    if monthly:
+        key = key + _SEP + table[meidb.PERIOD].astype(str)
+    frame = pd.DataFrame({YEAR: table[YEAR], IMPORTER: table[IMPORTER],
+                          EXPORTER: table[EXPORTER], VALUE: table[VALUE], _KEY: key})
+    named = frame[EXPORTER] != ""
+    conc = metrics.concentration(frame[named], product=_KEY, merge_hk=merge_hk,
+                                 country=country, groups=groups)
+    unalloc = frame[~named].groupby([YEAR, IMPORTER, _KEY], as_index=False)[VALUE].sum()
+    conc = conc.merge(unalloc.rename(columns={VALUE: "unallocated_usd"}),
+                      on=[YEAR, IMPORTER, _KEY], how="left")
+    conc["unallocated_usd"] = conc["unallocated_usd"].fillna(0.0)
+    if monthly:
+        parts = conc[_KEY].str.split(_SEP, n=1, expand=True)
+        conc.insert(1, meidb.PERIOD, parts[1])
+        conc.insert(2, meidb.MONTH, parts[1].str[5:7].astype("int8"))
+        conc[_KEY] = parts[0]
+    conc = conc.rename(columns={_KEY: product})
+    if product == dgcis.COMMODITY:
+        conc.insert(1, dgcis.FISCAL_YEAR, conc[YEAR].map(dgcis.fiscal_label))
+    conc.attrs.update({k: v for k, v in table.attrs.items()})
+    conc.attrs.update({"product": product, "merge_hk": merge_hk})
+    return conc
+
+
+def most_concentrated(conc: pd.DataFrame, year: int, *, n: int = 15,
+                      min_imports_usd: float = 1e8) -> pd.DataFrame:
+    """The ``n`` products with the highest HHI in ``year`` among those India imports for at
+    least ``min_imports_usd`` (USD; default 100 million, so that a tiny group with one
+    supplier does not top the list)."""
+    sel = conc[(conc[YEAR] == int(year)) & (conc["imports_usd"] >= min_imports_usd)]
+    if sel.empty:
+        raise BadValueError(f"no product with imports of at least USD {min_imports_usd:,.0f} "
+                            f"in {year}", path="<table>", column=YEAR)
+    out = sel.sort_values(["hhi", "imports_usd"], ascending=[False, False]).head(n)
+    out = out.reset_index(drop=True)
+    out.attrs.update(conc.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- sectors
+
+
+def sectors(path: str | None = None) -> pd.DataFrame:
+    """The study's sectors mapped to principal commodities (``data/dgcis_sectors.csv``):
+    ``sector, product, principal_commodity, fit, also_contains``."""
+    file = package_data_dir() / "dgcis_sectors.csv" if path is None else path
+    df = pd.read_csv(file, dtype=str, comment="#", keep_default_na=False)
+    for col in ("sector", "product", "principal_commodity", "fit", "also_contains"):
+        if col not in df.columns:
+            raise MissingColumnError("required column is missing", path=file, column=col)
+    return df
+
+
+def with_gaps(conc: pd.DataFrame, product: str = dgcis.COMMODITY) -> pd.DataFrame:
+    """Add an empty row (NaN figures, ``published = False``) for each fiscal year between the
+    first and last that the files lack (2020-21), per product. Nothing is interpolated."""
+    years = range(int(conc[YEAR].min()), int(conc[YEAR].max()) + 1)
+    missing = sorted(set(years) - set(conc[YEAR].astype(int)))
+    out = conc.assign(published=True)
+    if missing:
+        pad = pd.DataFrame([{YEAR: y, product: p, "published": False}
+                            for y in missing for p in conc[product].unique()])
+        pad[IMPORTER] = dgcis.REPORTER
+        out = pd.concat([out, pad], ignore_index=True)
+    if product == dgcis.COMMODITY:
+        out[dgcis.FISCAL_YEAR] = out[YEAR].astype(int).map(dgcis.fiscal_label)
+    out[YEAR] = out[YEAR].astype("int16")
+    out = out.sort_values([product, YEAR]).reset_index(drop=True)
+    out.attrs.update(conc.attrs)
+    return out
+
+
+def sector_trend(table: pd.DataFrame | None = None, *, merge_hk: bool = False,
+                 groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
+    """China's share (and HHI, imports) of each study-sector principal commodity, per fiscal
+    year, 2020-21 included as a gap. ``table``: :func:`esc.sources.dgcis.read` (default all).
+    One row per (sector, product, principal commodity, fiscal year)."""
+    table = dgcis.read() if table is None else table
+    mapping = sectors()
+    wanted = mapping["principal_commodity"].unique().tolist()
+    missing = sorted(set(wanted) - set(table[dgcis.COMMODITY]))
+    if missing:
+        raise UnknownReleaseError(f"principal commodities of data/dgcis_sectors.csv not in the "
+                                  f"files: {missing}")
+    conc = concentration(table[table[dgcis.COMMODITY].isin(wanted)], merge_hk=merge_hk,
+                         groups=groups)
+    conc = with_gaps(conc)
+    out = mapping.merge(conc, left_on="principal_commodity", right_on=dgcis.COMMODITY)
+    out = out.drop(columns=["principal_commodity"])
+    out.attrs.update(conc.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- dependence
+
+
+def _pci_meidb(codes: list[str], year: int) -> pd.DataFrame:
+    """Atlas PCI of each HS6 code's HS92 heading (esc.complexity.pci_for_hs6), or NaN with
+    the reason when the Atlas table is not available."""
+    try:
+        from esc import complexity
+        from esc.sources import atlas
+
+        pci = complexity.pci_for_hs6(codes, hs_rev="HS22" if year >= meidb.HS22_FROM else "HS17",
+                                     atlas_pci=atlas.read_pci())
+        pci["pci_note"] = "Atlas PCI " + pci["pci_year"].astype("Int64").astype(str) + \
+            " of HS92 " + pci["hs92_hs4"].astype(str) + " (" + pci["mapping"] + ")"
+        return pci[[HS6, "pci", "pci_note"]]
+    except Exception as exc:  # no Atlas table or correlation: the column says why
+        log.warning("no Atlas PCI for MEIDB lines: %s", exc)
+        return pd.DataFrame({HS6: codes, "pci": np.nan,
+                             "pci_note": f"no PCI: Atlas PCI table unavailable ({exc})"})
+
+
+def _sector_commodities(sector: str | list[str] | None) -> list[str] | None:
+    if not sector:
+        return None
+    names = [sector] if isinstance(sector, str) else list(sector)
+    mapping = sectors()
+    keys = {n.strip().lower() for n in names}
+    hit = mapping[mapping["sector"].str.lower().isin(keys)
+                  | mapping["product"].str.lower().isin(keys)]
+    if hit.empty:
+        known = sorted(set(mapping["sector"]) | set(mapping["product"]))
+        raise UnknownReleaseError(f"no DGCI&S principal commodity for sector {names}; "
+                                  f"data/dgcis_sectors.csv knows: {', '.join(known)}")
+    return hit["principal_commodity"].unique().tolist()
+
+
+def dependence(
+    source: str,
+    *,
+    year: int,
+    reporters: Iterable[str] | None = None,
+    sector: str | list[str] | None = None,
+    merge_hk: bool = False,
+    groups: Mapping[str, Iterable[str]] | None = None,
+    preset: str = "study",
+    hhi_cut: float | None = None,
+    pci_cut: float | None = None,
+) -> pd.DataFrame:
+    """The ``esc dependence`` table for ``source = "dgcis"`` or ``"meidb"``.
+
+    ``dgcis``: one row per principal commodity of the fiscal year starting in ``year``, PCI
+    empty with ``pci_note`` saying why (product column ``commodity``). ``meidb``: one row per
+    HS6 line of calendar ``year``, Atlas PCI of its heading where the Atlas table is present.
+    Classified by :func:`esc.vulnerability.classify` (a missing PCI gives no category).
+    ``sector``: names in ``data/dgcis_sectors.csv`` (dgcis) or the sector registry (meidb).
+    """
+    from esc import vulnerability
+
+    wanted = check_countries(list(reporters or ["IND"]), what="reporter")
+    if set(wanted) != {dgcis.REPORTER}:
+        raise UnknownReleaseError(f"{source} holds India's imports only: use --reporter IND")
+    if source == dgcis.CACHE_SOURCE:
+        table = dgcis.read(years=[year], commodities=_sector_commodities(sector))
+        conc = concentration(table, merge_hk=merge_hk, groups=groups)
+        conc["short_name"] = conc[dgcis.COMMODITY]
+        conc["pci"], conc["pci_note"] = np.nan, PCI_NOTE_COMMODITY
+        product = dgcis.COMMODITY
+    elif source == meidb.CACHE_SOURCE:
+        codes = None
+        if sector:
+            from esc.registry import products
+
+            codes = products(sector=sector)[HS6].unique().tolist()
+        table = meidb.read(years=[year], level=HS6, freq="year", codes=codes)
+        conc = concentration(table, merge_hk=merge_hk, groups=groups)
+        names = meidb.read(years=[year], codes=codes).groupby(HS6)["description"].agg(
+            lambda s: "; ".join(dict.fromkeys(s)))
+        conc["short_name"] = conc[HS6].map(names)
+        conc = conc.merge(_pci_meidb(conc[HS6].unique().tolist(), year), on=HS6, how="left")
+        product = HS6
+    else:
+        raise UnknownReleaseError(f"india.dependence reads dgcis or meidb, not {source!r}")
+    conc["import_export_ratio"] = np.nan  # these files hold India's imports only
+    conc["export_hhi"] = np.nan
+    attrs = dict(table.attrs)
+    out = vulnerability.classify(conc, preset=preset, hhi_cut=hhi_cut, pci_cut=pci_cut,
+                                 product=product)
+    out = out.sort_values("imports_usd", ascending=False).reset_index(drop=True)
+    out.attrs.update(attrs)
+    out.attrs.update({"product": product, "merge_hk": merge_hk})
+    return out
+
+
+# --------------------------------------------------------------------------- event study
+
+
+@dataclass(frozen=True)
+class Control:
+    """An export control as the event study needs it: when it took effect, which lines
+    (HS codes or prefixes of ITC-HS eight-digit codes), whose exports it controls."""
+
+    id: str
+    start: date
+    codes: tuple[str, ...]
+    controller: str = "CHN"
+    announced: date | None = None
+    name: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+GRAPHITE_2023 = Control(
+    id="cn-graphite-2023-12", start=date(2023, 12, 1), codes=("2504", "3801"),
+    controller="CHN", announced=date(2023, 10, 20),
+    name="China: export licences for graphite (MOFCOM/GAC Announcement No. 39 of 2023)",
+    notes=("every graphite line in the MEIDB files: natural graphite 2504 and artificial, "
+           "colloidal and semi-colloidal graphite 3801; the announcement names narrower "
+           "items (see data/export_controls.csv)",))
+"""The graphite control of 1 December 2023 on every graphite line of the MEIDB files."""
+
+
+def control(control_id: str) -> Control:
+    """An export control from ``data/export_controls.csv`` (:mod:`esc.controls`) by id, its
+    HS6 codes used as prefixes of the eight-digit lines."""
+    from esc import controls
+
+    row = controls.get_control(control_id)
+    return Control(id=str(row["id"]), start=date.fromisoformat(str(row["effective"])),
+                   codes=tuple(controls.control_hs6(control_id)),
+                   controller=str(row["country"]),
+                   announced=date.fromisoformat(str(row["announced"])), name=str(row["name"]),
+                   notes=(str(row["hs6_mapping_note"]),))
+
+
+def _month_index(start: date, window: int) -> pd.DataFrame:
+    first = pd.Period(start, freq="M") - window
+    months = pd.period_range(first, periods=2 * window, freq="M")
+    return pd.DataFrame({meidb.PERIOD: months.strftime("%Y-%m"),
+                         "month_start": months.to_timestamp().date,
+                         "phase": ["before"] * window + ["after"] * window,
+                         "months_from_start": range(-window, window)})
+
+
+def event_study(
+    monthly: pd.DataFrame | None = None,
+    *,
+    event: Control | str | None = None,
+    start: date | str | None = None,
+    codes: Iterable[str] | None = None,
+    controller: str = "CHN",
+    window: int = 24,
+    merge_hk: bool = False,
+) -> pd.DataFrame:
+    """India's monthly imports of the controlled lines, from the controlling country and from
+    everyone else, ``window`` months before and after the control took effect.
+
+    Give ``event`` (a :class:`Control`, or an id of ``data/export_controls.csv``), or
+    ``start`` (the date the control took effect; its month is the first "after" month),
+    ``codes`` (HS8 codes or prefixes such as ``"2504"``) and ``controller`` (ISO3).
+    ``monthly``: :func:`esc.sources.meidb.read` (default: the data folder's files).
+
+    One row per month: ``period, month_start, phase ("before"/"after"), months_from_start,
+    controller_usd, others_usd, total_usd`` (USD; partners that are not countries count in
+    ``others_usd``) ``, controller_share = controller_usd / total_usd`` and ``lines`` (lines
+    with a published row that month). A month without any published row has NaN figures, not
+    zero. ``df.attrs["event"]`` describes the event and the lines used.
+    """
+    if isinstance(event, str):
+        event = control(event)
+    if event is None:
+        if start is None or codes is None:
+            raise BadValueError("give event=, or start= and codes=", path="<event study>")
+        event = Control(id="custom", start=pd.Timestamp(start).date(),
+                        codes=tuple(str(c) for c in codes), controller=controller)
+    ctrl = check_countries([event.controller], what="controlling country")[0]
+    monthly = meidb.read() if monthly is None else monthly
+    lines = monthly[monthly[meidb.HS8].str.startswith(tuple(event.codes))]
+    if lines.empty:
+        raise UnknownReleaseError(f"no MEIDB line starts with {', '.join(event.codes)}")
+    hubs = {ctrl, "HKG", "MAC"} if merge_hk and ctrl == "CHN" else {ctrl}
+    from_ctrl = lines[EXPORTER].isin(hubs)
+    by_month = pd.DataFrame({
+        "controller_usd": lines[VALUE].where(from_ctrl, 0.0),
+        "others_usd": lines[VALUE].where(~from_ctrl, 0.0),
+        meidb.PERIOD: lines[meidb.PERIOD], meidb.HS8: lines[meidb.HS8]})
+    agg = by_month.groupby(meidb.PERIOD).agg(controller_usd=("controller_usd", "sum"),
+                                             others_usd=("others_usd", "sum"),
+                                             lines=(meidb.HS8, "nunique")).reset_index()
+    out = _month_index(event.start, window).merge(agg, on=meidb.PERIOD, how="left")
+    out["total_usd"] = out["controller_usd"] + out["others_usd"]
+    out["controller_share"] = out["controller_usd"] / out["total_usd"].where(
+        out["total_usd"] > 0)
+    out["lines"] = out["lines"].fillna(0).astype("int64")
+    used = sorted(lines[meidb.HS8].unique())
+    out.attrs.update({k: v for k, v in monthly.attrs.items()})
+    out.attrs["event"] = {"id": event.id, "name": event.name, "start": event.start.isoformat(),
+                          "announced": event.announced.isoformat() if event.announced else None,
+                          "controller": ctrl, "codes": list(event.codes), "hs8_lines": used,
+                          "window_months": window, "merge_hk": merge_hk,
+                          "notes": list(event.notes)}
+    return out
+
+
+def event_summary(study: pd.DataFrame) -> pd.DataFrame:
+    """Before/after means of an :func:`event_study` table and their change.
+
+    Rows ``before``, ``after``, ``change`` (after minus before). Columns: ``months`` (with
+    published data), mean monthly ``controller_usd``, ``others_usd``, ``total_usd`` (USD) and
+    ``controller_share`` = sum of controller_usd / sum of total_usd over the phase's months
+    (value-weighted; the change is in share points, 0.10 = 10 percentage points).
+    """
+    rows = []
+    for phase in ("before", "after"):
+        part = study[(study["phase"] == phase) & study["total_usd"].notna()]
+        total = part["total_usd"].sum()
+        rows.append({"phase": phase, "months": len(part),
+                     "controller_usd": part["controller_usd"].mean(),
+                     "others_usd": part["others_usd"].mean(),
+                     "total_usd": part["total_usd"].mean(),
+                     "controller_share": part["controller_usd"].sum() / total if total
+                     else np.nan})
+    out = pd.DataFrame(rows)
+    change = out.iloc[1, 1:] - out.iloc[0, 1:]
+    out.loc[2] = {"phase": "change", **change.to_dict()}
+    out["months"] = out["months"].astype("int64")
+    out.attrs.update(study.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def source_text(table: pd.DataFrame) -> str:
+    """The chart footer's source (publisher and licence) for a DGCI&S or MEIDB table."""
+    return meidb.SOURCE_LINE if table.attrs.get("source") == meidb.CACHE_SOURCE \
+        else dgcis.SOURCE_LINE
+
+
+def _span(first: str, last: str, what: str) -> str:
+    return f"{what} {first}" if first == last else f"{what}s {first} to {last}"
+
+
+def _vintage(table: pd.DataFrame) -> str:
+    """What the chart covers: fiscal years, months or calendar years."""
+    if dgcis.FISCAL_YEAR in table.columns and table[dgcis.FISCAL_YEAR].notna().any():
+        fys = sorted(table[dgcis.FISCAL_YEAR].dropna().unique())
+        return _span(fys[0], fys[-1], "fiscal year")
+    if meidb.PERIOD in table.columns and table[meidb.PERIOD].notna().any():
+        periods = sorted(table[meidb.PERIOD].dropna().unique())
+        return _span(periods[0], periods[-1], "month")
+    if YEAR in table.columns and len(table):
+        return _span(str(table[YEAR].min()), str(table[YEAR].max()), "calendar year")
+    return ""
+
+
+def _finish(body: Any, table: pd.DataFrame, title: str, subtitle: str | list[str] | None,
+            store: dict[str, list[dict]]) -> alt.VConcatChart:
+    from esc import charts
+
+    return charts._finish(body, table, title=title, subtitle=subtitle,
+                          label=table.attrs.get("label", ""), source=source_text(table),
+                          vintage=_vintage(table), datasets=store)
+
+
+def concentration_chart(top: pd.DataFrame, *, title: str | None = None) -> alt.VConcatChart:
+    """Horizontal bars of HHI for a :func:`most_concentrated` table, labelled with the
+    product and its largest supplier."""
+    from esc import charts
+
+    product = top.attrs.get("product", dgcis.COMMODITY)
+    names = top[product].astype(str).map(lambda s: charts._shorten(s, 40))
+    df = top.assign(_label=names + " (" + top["top1_partner"].map(charts._name) + " "
+                    + (top["top1_share"] * 100).round(0).astype(int).astype(str) + " %)")
+    year = int(top[YEAR].iloc[0]) if len(top) else None
+    when = dgcis.fiscal_label(year) if product == dgcis.COMMODITY and year else str(year)
+    store: dict[str, list[dict]] = {}
+    bars = alt.Chart(charts._inline(df[["_label", "hhi", "imports_usd"]], store)).mark_bar(
+        color=charts.PALETTE[0]).encode(
+        y=alt.Y("_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=380)),
+        x=alt.X("hhi:Q", title="HHI of import sources (0–1)", scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("_label:N", title="Product (largest supplier)"),
+                 alt.Tooltip("hhi:Q", title="HHI", format=".2f"),
+                 alt.Tooltip("imports_usd:Q", title="Imports (USD)", format=",.0f")],
+    ).properties(width=charts.WIDTH - 300, height=alt.Step(18))
+    return _finish(bars, top, title or f"India's most concentrated imports, {when}",
+                   "Principal commodities with imports of at least USD 100 million; "
+                   "label: largest supplier and its share", store)
+
+
+def share_trend_chart(trend: pd.DataFrame, *, y: str = "share_chn",
+                      series: str = dgcis.COMMODITY,
+                      title: str = "China's share of India's imports, study sectors"
+                      ) -> alt.VConcatChart:
+    """Lines of ``y`` per fiscal year for each ``series`` value of a :func:`sector_trend`
+    table; the unpublished 2020-21 stays a visible gap on the axis (the line breaks there).
+
+    A principal commodity that stands for several study products is drawn once. Several
+    commodities under one ``series`` value (e.g. ``series="sector"``) are combined as the
+    import-weighted share: sum(share x imports) / sum(imports).
+    """
+    from esc import charts
+
+    df = trend.drop_duplicates([series, dgcis.COMMODITY, YEAR]).copy()
+    df["_w"] = df["imports_usd"].astype(float)
+    df["_wy"] = df[y].astype(float) * df["_w"]
+    agg = df.groupby([series, YEAR, dgcis.FISCAL_YEAR], as_index=False).agg(
+        _wy=("_wy", lambda s: s.sum(min_count=1)), _w=("_w", lambda s: s.sum(min_count=1)))
+    agg["_y"] = agg["_wy"] / agg["_w"]
+    gaps = sorted(int(v) for v in agg.loc[agg["_y"].isna(), YEAR].unique())
+    agg["_segment"] = agg[YEAR].map(lambda v: sum(v > g for g in gaps))
+    order = [dgcis.fiscal_label(v) for v in range(int(agg[YEAR].min()), int(agg[YEAR].max())
+                                                     + 1)]
+    store: dict[str, list[dict]] = {}
+    data = agg.dropna(subset=["_y"])[[series, dgcis.FISCAL_YEAR, "_segment", "_y"]]
+    lines = alt.Chart(charts._inline(data, store)).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X(f"{dgcis.FISCAL_YEAR}:O", title="Fiscal year (April–March)",
+                scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("_y:Q", title=charts.TREND_TITLES.get(y, (y, ""))[0] + " (%)",
+                axis=alt.Axis(format=".0%")),
+        color=alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize(),
+                        scale=alt.Scale(range=charts.PALETTE)),
+        detail="_segment:N",
+        tooltip=[alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{dgcis.FISCAL_YEAR}:O"),
+                 alt.Tooltip("_y:Q", title=y, format=".1%")],
+    ).properties(width=charts.WIDTH - 140, height=charts.HEIGHT - 40)
+    gap = ", ".join(dgcis.fiscal_label(g) for g in gaps)
+    sub = f"{gap}: not published, left as a gap" if gaps else None
+    return _finish(lines, trend, title, sub, store)
+
+
+def event_chart(study: pd.DataFrame, *, title: str | None = None) -> alt.VConcatChart:
+    """Monthly imports (USD million) from the controlling country and from everyone else,
+    with a rule at the month the control took effect (and a dashed one at its announcement)."""
+    from esc import charts
+
+    ev = study.attrs.get("event", {})
+    ctrl = charts._name(ev.get("controller", "CHN"))
+    long = study.melt(id_vars=[meidb.PERIOD, "month_start"],
+                      value_vars=["controller_usd", "others_usd"], var_name="_s",
+                      value_name="_v").dropna(subset=["_v"])
+    long["_s"] = long["_s"].map({"controller_usd": f"from {ctrl}",
+                                 "others_usd": "from all other partners"})
+    long["_v"] = long["_v"] / 1e6
+    long["month_start"] = pd.to_datetime(long["month_start"]).dt.strftime("%Y-%m-%d")
+    store: dict[str, list[dict]] = {}
+    lines = alt.Chart(charts._inline(long, store)).mark_line(point=True).encode(
+        x=alt.X("month_start:T", title="Month", axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("_v:Q", title="Imports (USD million per month)"),
+        color=alt.Color("_s:N", title="Imports", scale=alt.Scale(range=charts.PALETTE)),
+        tooltip=[alt.Tooltip(f"{meidb.PERIOD}:N", title="Month"), alt.Tooltip("_s:N"),
+                 alt.Tooltip("_v:Q", title="USD million", format=",.2f")])
+    marks = [{"date": ev.get("start"), "what": "in force"}]
+    if ev.get("announced"):
+        marks.append({"date": ev["announced"], "what": "announced"})
+    rules = alt.Chart(charts._inline(pd.DataFrame(marks), store)).mark_rule(
+        color=charts.MUTED).encode(
+        x="date:T", strokeDash=alt.StrokeDash("what:N", title="Control",
+                                              scale=alt.Scale(domain=["announced", "in force"],
+                                                              range=[[4, 3], [1, 0]])))
+    body = alt.layer(lines, rules).properties(width=charts.WIDTH - 120,
+                                              height=charts.HEIGHT - 40)
+    lines_used = ", ".join(ev.get("hs8_lines", []))
+    head = title or f"India's imports of the controlled lines: {ev.get('name') or ev.get('id')}"
+    return _finish(body, study, head, f"ITC-HS lines {lines_used}", store)
+
+
+def supplier_chart(yearly: pd.DataFrame, *, year: int | None = None, top: int = 6,
+                   title: str = "Who supplies India's imports of these lines?"
+                   ) -> alt.VConcatChart:
+    """Supplier shares (%) per line of a yearly MEIDB table (``meidb.read(freq="year")``),
+    via :func:`esc.charts.supplier_bars`; partners that are not countries are left out."""
+    from esc import charts
+
+    product = yearly.attrs.get("product", meidb.HS8)
+    desc = meidb.read(codes=yearly[product].unique().tolist()).groupby(product)[
+        "description"].first() if "description" not in yearly.columns else None
+    df = yearly[yearly[EXPORTER] != ""].copy()
+    df["short_name"] = df[product].map(desc) if desc is not None else df["description"]
+    return charts.supplier_bars(df, top=top, max_products=None, year=year, product=product,
+                                title=title, label=yearly.attrs.get("label", ""),
+                                source=source_text(yearly), vintage=_vintage(yearly))
