@@ -12,11 +12,15 @@ was made, and the publisher's licence note. A full BACI release is one entry per
 reader that wants 2022 never touches 1995.
 
 Writes are atomic. Data go to a temporary file in the same folder (unique per process), are
-flushed and fsync'ed, then ``os.replace`` puts them in place; the sidecar follows, written the
-same way. Both replaces happen under a per-entry lock file, so two processes writing the same
-entry leave one consistent pair (the last writer wins) rather than a mix. A crash before the
-replace leaves the previous entry untouched; a crash between the two replaces is caught on the
-next read, which checks that the sidecar's row count and byte size match the Parquet file.
+flushed and fsync'ed; the sidecar is written to a temporary file too; only then do two
+``os.replace`` put them in place. Both replaces happen under a per-entry lock file, so two
+processes writing the same entry leave one consistent pair (the last writer wins) rather than a
+mix. A crash or a full disk before the replaces leaves the previous entry untouched (a write
+that fails raises :class:`~esc.errors.CacheWriteError` after removing its temporary files); a
+crash between the two replaces is caught on the next read, which checks that the sidecar's row
+count and byte size match the Parquet file. Temporary files carry the writer's process id: the
+next write removes those of processes that no longer run (:func:`clean_stale`), so a killed
+import leaves nothing behind for good.
 
 Reads filter while reading: :func:`read` runs one DuckDB query over the entry files with the
 year, importer, exporter and product conditions pushed down to the Parquet scan, so a release
@@ -26,9 +30,12 @@ that does not fit in memory can still be queried for one country and a handful o
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
+import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -44,7 +51,7 @@ import pyarrow.parquet as pq
 
 from esc import __version__
 from esc.config import cache_dir, data_dir
-from esc.errors import CorruptFileError, DataNotFoundError, UnknownReleaseError
+from esc.errors import CacheWriteError, CorruptFileError, DataNotFoundError, UnknownReleaseError
 from esc.schema import EXPORTER, HS6, IMPORTER, YEAR, validate_flows
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,10 @@ log = logging.getLogger(__name__)
 SIDECAR_SUFFIX = ".provenance.json"
 PARQUET_SUFFIX = ".parquet"
 _TMP_MARK = ".tmp-"
+_TEMP_FILE = re.compile(r"\..*\.tmp-(\d+)-[0-9a-f]{8}|\.incoming-(\d+)-.*")
+STALE_SECONDS = 24 * 3600
+"""A temporary file untouched for this long is removed even if its process id is in use (the
+id may have been given to another process since)."""
 
 
 # --------------------------------------------------------------------------- paths
@@ -112,6 +123,65 @@ def _temp_name(final: Path) -> Path:
     return final.with_name(f".{final.name}{_TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # exists but is not ours, or cannot tell
+        return True
+    return True
+
+
+def clean_stale(folder: Path | None = None) -> list[Path]:
+    """Remove temporary files left by writers that died (killed import, power cut).
+
+    A temporary file (``.<name>.tmp-<pid>-<id>``, ``.incoming-<pid>-...``) is removed when its
+    process no longer runs or it has not been touched for :data:`STALE_SECONDS`. Looks under
+    ``folder`` (default: the whole cache). Returns the files removed; never raises.
+    """
+    root = folder or cache_dir()
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    now = time.time()
+    for path in root.rglob(".*"):
+        match = _TEMP_FILE.fullmatch(path.name)
+        if not match or not path.is_file():
+            continue
+        pid = int(match.group(1) or match.group(2))
+        with contextlib.suppress(OSError):
+            if not _pid_alive(pid) or now - path.stat().st_mtime > STALE_SECONDS:
+                path.unlink()
+                removed.append(path)
+    if removed:
+        log.info("removed %d temporary files left by interrupted writes", len(removed))
+    return removed
+
+
+@contextlib.contextmanager
+def _writing(where: Path) -> Iterator[None]:
+    """Turn an operating-system error while writing the cache into :class:`CacheWriteError`."""
+    try:
+        yield
+    except CacheWriteError:
+        raise
+    except OSError as exc:
+        code, text = getattr(exc, "errno", None), str(exc)
+        if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+            reason = "the disk is full"
+        elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or "ermission denied" in text:
+            reason = "the cache folder is not writable"
+        else:
+            reason = "cannot write the cache"
+        raise CacheWriteError(
+            f"{reason} ({getattr(exc, 'strerror', None) or text}); nothing was written and the "
+            "entries already there are intact; free some space or set ESC_CACHE_DIR to a "
+            "writable folder", path=where) from exc
+
+
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as fh:
         fh.flush()
@@ -159,22 +229,40 @@ def _locked(final: Path) -> Iterator[None]:
                 msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
 
 
-def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+def _stage_json(path: Path, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to a temporary file beside ``path``, fsync'ed; return its name."""
     tmp = _temp_name(path)
     try:
         tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
         _fsync_file(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    tmp = _stage_json(path, payload)
+    try:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 def _commit(tmp: Path, final: Path, provenance: dict[str, Any]) -> None:
-    """Put a finished temporary Parquet file in place, then its sidecar, under the lock."""
-    with _locked(final):
-        os.replace(tmp, final)
-        _write_json_atomic(sidecar_path(final), provenance)
-        _fsync_dir(final.parent)
+    """Put a finished temporary Parquet file and its sidecar in place, under the lock.
+
+    Both are complete on disk before either replace, so a full disk cannot leave a new data
+    file beside an old sidecar.
+    """
+    side = _stage_json(sidecar_path(final), provenance)
+    try:
+        with _locked(final):
+            os.replace(tmp, final)
+            os.replace(side, sidecar_path(final))
+            _fsync_dir(final.parent)
+    finally:
+        side.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- provenance
@@ -294,37 +382,48 @@ class Staged:
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, batch: pa.Table | pa.RecordBatch, schema: pa.Schema) -> None:
-        if self._writer is None:
-            self.final.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
-        table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-        self._writer.write_table(table.cast(schema))
+        with _writing(self.final.parent):
+            if self._writer is None:
+                self.final.parent.mkdir(parents=True, exist_ok=True)
+                self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+            self._writer.write_table(table.cast(schema))
 
     def close(self) -> None:
         if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            with _writing(self.final.parent):
+                writer.close()
 
     def commit(self, provenance: dict[str, Any], *, product: str | None = None) -> Path:
         """Finish the file, fsync it, replace the entry and write its sidecar."""
         self.close()
         if not self.tmp.exists():
             raise ValueError(f"nothing was written for cache entry {self.final}")
-        _fsync_file(self.tmp)
-        _commit(self.tmp, self.final,
-                _finish_provenance(provenance, self.tmp, self.final, product))
+        with _writing(self.final.parent):
+            _fsync_file(self.tmp)
+            _commit(self.tmp, self.final,
+                    _finish_provenance(provenance, self.tmp, self.final, product))
         log.info("cached %s", self.final)
         return self.final
 
     def discard(self) -> None:
         """Remove the temporary file if it is still there (after an error, or a commit)."""
-        self.close()
-        self.tmp.unlink(missing_ok=True)
+        with contextlib.suppress(Exception):  # a writer that failed may fail again on close
+            self.close()
+        self._writer = None
+        with contextlib.suppress(OSError):
+            self.tmp.unlink(missing_ok=True)
 
 
 def stage(source: str, release: str, name: str) -> Staged:
-    """Start writing a cache entry; nothing is visible until :meth:`Staged.commit`."""
-    return Staged(entry_path(source, release, name))
+    """Start writing a cache entry; nothing is visible until :meth:`Staged.commit`.
+
+    Temporary files that dead writers left in the entry's folder are removed first.
+    """
+    final = entry_path(source, release, name)
+    clean_stale(final.parent)
+    return Staged(final)
 
 
 def stage_by_year(

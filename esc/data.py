@@ -215,14 +215,23 @@ def _load_comtrade(years, importers, exporters, hs6, product_level, release) -> 
     wanted_years = _check_years(years, {y for e in found for y in e.get("years", [])},
                                 "UN Comtrade cache")
     f = _filters(importers, exporters, hs6)
-    frame = cache.read([e["path_parquet"] for e in found], years=wanted_years,
-                       importers=f.importers, exporters=f.exporters, products=f.hs6,
-                       product=level)
+    # newest import first: a flow in two files is kept as the most recent import has it
+    found = sorted(found, key=lambda e: (Path(e["path_parquet"]).stat().st_mtime_ns,
+                                         e["path_parquet"]), reverse=True)
+    frames = [cache.read(e["path_parquet"], years=wanted_years, importers=f.importers,
+                         exporters=f.exporters, products=f.hs6, product=level)
+              for e in found]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     key = [YEAR, "exporter", "importer", level, HS_REV]
     dup = frame.duplicated(key, keep="first")
     if dup.any():
         log.info("UN Comtrade: %d flows present in more than one imported file kept once",
                  int(dup.sum()))
+        differ = frame.drop_duplicates([*key, "value_usd"]).duplicated(key).sum()
+        if differ:
+            log.warning("UN Comtrade: %d flows have different values in different imported "
+                        "files; the most recently imported file's value is used (see `esc "
+                        "data list`)", int(differ))
     out = frame[~dup].reset_index(drop=True)
     out.attrs.update({"label": f"UN Comtrade ({level})", "source": "comtrade"})
     return out
@@ -324,6 +333,7 @@ def import_file(
     """
     file = Path(path)
     kind = detect_kind(file)
+    cache.clean_stale()  # what killed imports left behind
     if kind == "baci":
         return _import_baci(file, release, hs, url)
     if kind in ("comtrade-csv", "comtrade-json"):
@@ -371,7 +381,7 @@ def _import_comtrade(file: Path, kind: str, release: str | None, url: str | None
     staged = []
     try:
         for level, table in tables.items():
-            name = _stem(file) + ("" if level == HS6 else f"_{level}")
+            name = comtrade_entry_name(file, level, base["sha256"])
             entry = cache.stage("comtrade", rel, name)
             arrow = _arrow(table)
             entry.write(arrow, arrow.schema)
@@ -382,6 +392,17 @@ def _import_comtrade(file: Path, kind: str, release: str | None, url: str | None
         for entry, _, _ in staged:
             entry.discard()
     return cache_dir() / "comtrade" / rel
+
+
+def comtrade_entry_name(file: str | Path, level: str, sha256: str) -> str:
+    """Cache name of one product level of an imported Comtrade file: what it holds, so that
+    two files with the same name never share an entry and re-importing a file replaces only
+    its own: ``<file stem>__<level>__<first 16 hex digits of the file's sha256>``.
+
+    >>> comtrade_entry_name("x/cobalt_trade_data.csv", "hs4", "ab" * 32)
+    'cobalt_trade_data__hs4__abababababababab'
+    """
+    return f"{_stem(Path(file))}__{level}__{sha256[:16]}"
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
@@ -423,9 +444,10 @@ def fetch(
 
     Atlas and HS files are checked by reading them before they are kept.
     """
+    cache.clean_stale()
     if source == "baci":
         rel = baci.check_release(release or baci.DEFAULT_RELEASE)
-        rev = (hs or "HS22").upper()
+        rev = baci.check_hs(hs or "HS22")  # before any path is built from it
         link = url or baci.release_url(rel, rev)
         dest = cache_dir() / "downloads" / "baci" / f"BACI_{rev}_{rel}.zip"
         zipped = download(link, dest, sha256=sha256, progress=progress)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+import time
 from datetime import datetime
 
 import pandas as pd
@@ -13,9 +19,12 @@ import pytest
 
 from conftest import _require
 from esc import __version__, cache
-from esc.errors import CorruptFileError, DataNotFoundError
+from esc.config import cache_dir
+from esc.errors import CacheWriteError, CorruptFileError, DataNotFoundError
 from esc.schema import validate_flows
 from esc.sources import baci
+
+from _fixtures import tree
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +119,14 @@ def test_crash_before_commit_keeps_previous_entry(monkeypatch):
 def test_crash_between_data_and_sidecar_is_detected(monkeypatch):
     path = cache.write_table(_small(10), "test", "R1", "t", provenance=_prov())
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("power cut")
+    real_replace = os.replace
 
-    monkeypatch.setattr(cache, "_write_json_atomic", crash)
+    def crash(src, dst):  # the data file is replaced, the power goes before the sidecar
+        if str(dst).endswith(cache.SIDECAR_SUFFIX):
+            raise RuntimeError("power cut")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cache.os, "replace", crash)
     with pytest.raises(RuntimeError):
         cache.write_table(_small(25), "test", "R1", "t", provenance=_prov())
     with pytest.raises(CorruptFileError, match="re-import") as err:
@@ -189,3 +202,87 @@ def test_clear():
     cache.write_table(_small(3), "test", "R2", "b", provenance=_prov())
     assert cache.clear("test", "R1") == 1
     assert [e["release"] for e in cache.entries("test")] == ["R2"]
+
+
+def _temps(root) -> list[str]:
+    return sorted(p.name for p in root.rglob(".*") if ".tmp-" in p.name or ".incoming-" in p.name)
+
+
+def test_killed_writer_leaves_nothing_for_good():
+    """A process killed (SIGKILL) in the middle of a write leaves temporary files; the next
+    write in that cache removes them, because their process id no longer runs."""
+    script = textwrap.dedent("""
+        import os, signal
+        import pandas as pd
+        from esc import cache
+        staged = cache.stage("test", "R1", "killed")
+        frame = pd.DataFrame({"year": [2022], "value_usd": [1.0]})
+        import pyarrow as pa
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        staged.write(table, table.schema)
+        staged.close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], env=dict(os.environ), timeout=120)
+    assert done.returncode == -9  # really killed, no clean-up code ran
+    root = cache_dir()
+    assert len(_temps(root)) == 1  # the symptom: a temporary file nobody will ever remove
+    cache.write_table(_small(3), "test", "R1", "other", provenance=_prov("other"))
+    assert _temps(root) == []
+    assert [e["name"] for e in cache.entries("test")] == ["other"]
+
+
+def test_stale_temp_files_by_age_and_live_ones_kept():
+    folder = cache_dir() / "test" / "R1"
+    folder.mkdir(parents=True)
+    live = os.getppid()  # a process that runs (pytest's parent)
+    old = folder / f".t.parquet.tmp-{live}-0badc0de"
+    fresh = folder / f".t.parquet.tmp-{live}-00c0ffee"
+    for path in (old, fresh):
+        path.write_bytes(b"partial")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert cache.clean_stale() == [old]
+    assert fresh.exists()
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_full_disk_while_writing_data_changes_nothing(monkeypatch):
+    path = cache.write_table(_small(10), "test", "R1", "t", provenance=_prov())
+    before = tree(cache_dir())
+    monkeypatch.setattr(cache.pq.ParquetWriter, "write_table", _disk_full)
+    with pytest.raises(CacheWriteError, match="disk is full") as err:
+        cache.write_table(_small(25), "test", "R1", "t", provenance=_prov())
+    assert str(path.parent) in str(err.value)
+    assert tree(cache_dir()) == before
+    assert len(cache.read(path)) == 10
+
+
+def test_full_disk_while_writing_sidecar_changes_nothing(monkeypatch):
+    path = cache.write_table(_small(10), "test", "R1", "t", provenance=_prov())
+    before = tree(cache_dir())
+    monkeypatch.setattr(cache, "_stage_json", _disk_full)
+    with pytest.raises(CacheWriteError, match="disk is full"):
+        cache.write_table(_small(25), "test", "R1", "t", provenance=_prov())
+    assert tree(cache_dir()) == before
+    assert len(cache.read(path)) == 10
+
+
+def test_read_only_cache_folder(monkeypatch):
+    path = cache.write_table(_small(10), "test", "R1", "t", provenance=_prov())
+    before = tree(cache_dir())
+    os.chmod(path.parent, 0o555)
+    try:
+        if os.geteuid() == 0:  # root ignores permission bits: give the error the kernel would
+            def denied(*args, **kwargs):
+                raise PermissionError(errno.EACCES, "Permission denied")
+
+            monkeypatch.setattr(cache.pq, "ParquetWriter", denied)
+        with pytest.raises(CacheWriteError, match="not writable"):
+            cache.write_table(_small(25), "test", "R1", "t", provenance=_prov())
+    finally:
+        os.chmod(path.parent, 0o755)
+    assert tree(cache_dir()) == before

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -157,6 +159,61 @@ def test_import_comtrade_files():
     assert set(hs4["hs4"]) == {"8105", "2846"} and set(hs4["year"]) == {2022}
     with pytest.raises(UnknownReleaseError, match="2020-2024"):
         data.load_flows("comtrade", years=[2019])
+
+
+def _comtrade_key(frame: pd.DataFrame, level: str) -> set[tuple]:
+    return set(frame[["year", "exporter", "importer", level, "hs_rev", "value_usd"]]
+               .itertuples(index=False, name=None))
+
+
+def test_two_comtrade_files_with_the_same_name_both_kept(tmp_path):
+    """Two different files called trade.csv: the second import must not replace the first."""
+    sample = _require("comtrade-cmm-sample")
+    first, second = tmp_path / "a" / "trade.csv", tmp_path / "b" / "trade.csv"
+    for src, dst in (("cobalt", first), ("copper", second)):
+        dst.parent.mkdir()
+        shutil.copy(sample / f"{src}_trade_data.csv", dst)
+    data.import_file(first)
+    data.import_file(second)
+    got = data.load_flows("comtrade", product_level="hs4")
+    want = _comtrade_key(comtrade.read_csv(first, product_level="hs4"), "hs4") | \
+        _comtrade_key(comtrade.read_csv(second, product_level="hs4"), "hs4")
+    assert _comtrade_key(got, "hs4") == want
+    assert len(got) == len(want)
+
+
+def test_comtrade_entry_names_do_not_collide(tmp_path):
+    """``cobalt_trade_data_hs4.csv`` (6-digit rows) must not land in the hs4 entry of
+    ``cobalt_trade_data.csv``: entries are named by file, level and content hash."""
+    sample = _require("comtrade-cmm-sample")
+    cobalt = sample / "cobalt_trade_data.csv"
+    other = tmp_path / "cobalt_trade_data_hs4.csv"
+    shutil.copy(sample / "gallium_trade_data.csv", other)
+    data.import_file(cobalt)
+    data.import_file(other)
+    hs4 = data.load_flows("comtrade", product_level="hs4")
+    assert _comtrade_key(hs4, "hs4") == _comtrade_key(
+        comtrade.read_csv(cobalt, product_level="hs4"), "hs4")
+    hs6 = data.load_flows("comtrade")
+    assert _comtrade_key(hs6, "hs6") == _comtrade_key(
+        comtrade.read_csv(cobalt, product_level="hs6"), "hs6") | _comtrade_key(
+        comtrade.read_csv(other, product_level="hs6"), "hs6")
+    sha = hashlib.sha256(cobalt.read_bytes()).hexdigest()[:16]
+    names = sorted(e["name"] for e in cache.entries("comtrade"))
+    assert f"cobalt_trade_data__hs4__{sha}" in names
+
+
+def test_reimporting_a_file_replaces_only_its_own_entries(tmp_path):
+    sample = _require("comtrade-cmm-sample")
+    data.import_file(sample / "cobalt_trade_data.csv")
+    data.import_file(sample / "nickel_trade_data.csv")
+    before = {e["name"]: e["sha256"] for e in cache.entries("comtrade")}
+    nickel = [e for e in cache.entries("comtrade") if e["name"].startswith("nickel")]
+    nickel_bytes = {e["name"]: Path(e["path_parquet"]).read_bytes() for e in nickel}
+    data.import_file(sample / "cobalt_trade_data.csv")
+    after = {e["name"]: e["sha256"] for e in cache.entries("comtrade")}
+    assert after == before
+    assert {e["name"]: Path(e["path_parquet"]).read_bytes() for e in nickel} == nickel_bytes
 
 
 def test_import_comtrade_json(tmp_path):
