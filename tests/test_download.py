@@ -7,6 +7,7 @@ otherwise random bytes (the download logic does not care what it carries).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 
 import pytest
@@ -39,10 +40,16 @@ def test_full_download(tmp_path, payload):
     assert state["requests"] == [(NAME, None)]
 
 
+def _partial(dest, data: bytes, url: str, size: int | None) -> None:
+    """A partial download as an earlier, cut attempt of esc leaves it: bytes and record."""
+    dest.with_name(dest.name + ".part").write_bytes(data)
+    dest.with_name(dest.name + ".part.json").write_text(json.dumps({"url": url, "size": size}))
+
+
 def test_resume_from_existing_part(tmp_path, payload):
     dest = tmp_path / "release.zip"
-    (tmp_path / "release.zip.part").write_bytes(payload[:12345])
     with http_server({NAME: payload}) as (url, state):
+        _partial(dest, payload[:12345], url + NAME, len(payload))
         download(url + NAME, dest, sha256=hashlib.sha256(payload).hexdigest(), progress=False)
     assert dest.read_bytes() == payload
     assert state["requests"] == [(NAME, "bytes=12345-")]
@@ -65,8 +72,12 @@ def test_cut_without_retries_keeps_part_for_next_call(tmp_path, payload):
             download(url + NAME, dest, retries=0, progress=False)
         part = tmp_path / "release.zip.part"
         assert part.stat().st_size == len(payload) // 2 and not dest.exists()
+        record = json.loads((tmp_path / "release.zip.part.json").read_text())
+        assert (record["url"], record["size"]) == (url + NAME, len(payload))
         download(url + NAME, dest, sha256=hashlib.sha256(payload).hexdigest(), progress=False)
     assert dest.read_bytes() == payload and not part.exists()
+    assert not (tmp_path / "release.zip.part.json").exists()
+    assert [r for _, r in state["requests"]][-1] == f"bytes={len(payload) // 2}-"
 
 
 def test_server_ignoring_range_restarts(tmp_path, payload):
@@ -80,8 +91,8 @@ def test_server_ignoring_range_restarts(tmp_path, payload):
 
 def test_complete_part_with_416(tmp_path, payload):
     dest = tmp_path / "release.zip"
-    (tmp_path / "release.zip.part").write_bytes(payload)
     with http_server({NAME: payload}) as (url, state):
+        _partial(dest, payload, url + NAME, len(payload))
         download(url + NAME, dest, sha256=hashlib.sha256(payload).hexdigest(), progress=False)
     assert dest.read_bytes() == payload
     assert state["requests"] == [(NAME, f"bytes={len(payload)}-")]
@@ -121,3 +132,46 @@ def test_no_server(tmp_path):
 
 def test_filename_from_url():
     assert filename_from_url("https://h/a/b/BACI%20x.zip?dl=1") == "BACI x.zip"
+
+
+OTHER = "/BACI_HS92_V202401.zip"
+
+
+def test_stale_part_of_another_url_is_never_appended_to(tmp_path, payload):
+    """A .part left by a download of another release at the same destination."""
+    dest = tmp_path / "release.zip"
+    other = bytes(reversed(payload))
+    with http_server({NAME: payload, OTHER: other}) as (url, state):
+        _partial(dest, other[:20000], url + OTHER, len(other))
+        download(url + NAME, dest, progress=False)
+    assert dest.read_bytes() == payload
+    assert state["requests"] == [(NAME, None)]
+
+
+def test_part_without_record_is_not_trusted(tmp_path, payload):
+    dest = tmp_path / "release.zip"
+    (tmp_path / "release.zip.part").write_bytes(b"bytes of who knows what")
+    with http_server({NAME: payload}) as (url, state):
+        download(url + NAME, dest, progress=False)
+    assert dest.read_bytes() == payload
+    assert state["requests"] == [(NAME, None)]
+
+
+def test_part_of_another_size_restarts(tmp_path, payload):
+    """Same URL, but the partial belongs to a file of another size (the release was replaced
+    on the server): the server's Content-Range total disagrees, so the download restarts."""
+    dest = tmp_path / "release.zip"
+    with http_server({NAME: payload}) as (url, state):
+        _partial(dest, bytes(1000), url + NAME, len(payload) + 10)
+        download(url + NAME, dest, sha256=hashlib.sha256(payload).hexdigest(), progress=False)
+    assert dest.read_bytes() == payload
+    assert state["requests"] == [(NAME, "bytes=1000-"), (NAME, None)]
+
+
+def test_part_for_another_expected_size_restarts(tmp_path, payload):
+    dest = tmp_path / "release.zip"
+    with http_server({NAME: payload}) as (url, state):
+        _partial(dest, payload[:5000], url + NAME, len(payload) - 1)
+        download(url + NAME, dest, size=len(payload), progress=False)
+    assert dest.read_bytes() == payload
+    assert state["requests"] == [(NAME, None)]
