@@ -31,6 +31,7 @@ input files, keyed by their sha256) and later calls filter it in DuckDB.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import zipfile
 import zlib
@@ -49,6 +50,7 @@ from esc.errors import (
     MissingColumnError,
     UnknownCountryError,
     UnknownReleaseError,
+    not_utf8,
 )
 from esc.schema import (
     EXPORTER,
@@ -60,6 +62,8 @@ from esc.schema import (
     YEAR,
     empty_flows,
     validate_flows,
+    value_problem,
+    year_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -104,13 +108,18 @@ def _read_zip(path: Path) -> pd.DataFrame:
             if len(names) != 1:
                 raise MissingColumnError(f"expected one CSV in the WITS zip, found {len(names)}",
                                          path=path)
-            with zf.open(names[0]) as fh:
-                frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
+            raw = zf.read(names[0])
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise CorruptFileError(f"truncated or not a zip archive ({exc})", path=path) from exc
-    except pd.errors.ParserError as exc:
-        raise CorruptFileError(f"cannot parse the CSV ({exc})", path=path) from exc
     label = f"{path}:{names[0]}"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(label, raw, exc) from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorruptFileError(f"cannot parse the CSV ({exc})", path=label) from exc
     for col in COLUMNS:
         if col not in frame.columns:
             raise MissingColumnError("required WITS column is missing", path=label, line=1,
@@ -149,6 +158,15 @@ def _convert(raw: pd.DataFrame, flow: str) -> pd.DataFrame:
           "TradeValue in 1000 USD")
     year = pd.to_numeric(rows["Year"], errors="coerce")
     _fail(rows, year.isna(), BadValueError, "year {value!r} is not numeric", "Year")
+    for column, numbers, check in (
+            ("Year", year, year_problem),
+            ("TradeValue in 1000 USD", value, lambda v: value_problem(v, scale=1000.0))):
+        problem = check(numbers.to_numpy())
+        if problem is not None:
+            mask = pd.Series(False, index=rows.index)
+            mask.iloc[problem[0]] = True
+            _fail(rows, mask, BadValueError, problem[1].replace("{", "{{").replace("}", "}}"),
+                  column)
     rev = rows["Nomenclature"].str.strip().map(NOMENCLATURES)
     _fail(rows, rev.isna(), BadValueError, "nomenclature {value!r} is not an HS revision",
           "Nomenclature")
