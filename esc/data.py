@@ -44,12 +44,12 @@ from esc.errors import (
     UnknownReleaseError,
 )
 from esc.schema import DEMO_LABEL, HS2, HS6, HS_REV, HS_REVISIONS, YEAR
-from esc.sources import atlas, baci, comtrade, wits
+from esc.sources import atlas, baci, comtrade, dgcis, meidb, wits
 from esc.sources import hs as hs_tables
 
 log = logging.getLogger(__name__)
 
-SOURCES: tuple[str, ...] = ("demo", "baci", "comtrade", "wits-india")
+SOURCES: tuple[str, ...] = ("demo", "baci", "comtrade", "wits-india", "dgcis", "meidb")
 """Sources :func:`load_flows` reads."""
 FETCHABLE: tuple[str, ...] = ("baci", "atlas", "hs")
 """Sources :func:`fetch` downloads."""
@@ -60,11 +60,14 @@ _RAW_FOLDERS: dict[str, str] = {
     "atlas-complexitydata": "atlas", "atlas-classifications": "atlas", "baci-codes": "hs",
     "harmonized-system": "hs", "hs-correlation-hs22-hs17": "hs",
     "baci-example-zaf-afg": "baci", "comtrade-cmm-sample": "comtrade",
+    dgcis.FOLDER: "dgcis", meidb.FOLDER: "meidb",
 }
 _LICENCES = {"baci": baci.LICENCE, "comtrade": comtrade.LICENCE, "wits-india": wits.LICENCE,
-             "atlas": atlas.LICENCE, "hs": hs_tables.LICENCE}
+             "atlas": atlas.LICENCE, "hs": hs_tables.LICENCE, "dgcis": dgcis.LICENCE,
+             "meidb": meidb.LICENCE}
 _PUBLISHERS = {"baci": baci.PUBLISHER, "comtrade": comtrade.PUBLISHER,
-               "wits-india": wits.PUBLISHER, "atlas": atlas.PUBLISHER, "hs": hs_tables.PUBLISHER}
+               "wits-india": wits.PUBLISHER, "atlas": atlas.PUBLISHER, "hs": hs_tables.PUBLISHER,
+               "dgcis": dgcis.PUBLISHER, "meidb": meidb.PUBLISHER}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -130,7 +133,10 @@ def load_flows(
     :data:`esc.schema.DEMO_LABEL`), ``"baci"`` (latest cached release unless ``release``; the
     newest HS revision covering ``years`` unless ``hs``), ``"comtrade"`` (every imported file
     at ``product_level``, default ``"hs6"``; a flow present in two files is kept once) or
-    ``"wits-india"`` (chapter level: the product column is ``hs2``).
+    ``"wits-india"`` (chapter level: the product column is ``hs2``), ``"dgcis"`` (India's
+    imports by DGCI&S principal commodity, product column ``commodity``, years = fiscal-year
+    start years) or ``"meidb"`` (India's imports by HS6 line and calendar year; ``hs8`` with
+    ``product_level="hs8"``).
     """
     if source == "demo":
         if product_level not in (None, HS6):
@@ -144,6 +150,11 @@ def load_flows(
         return _load_comtrade(years, importers, exporters, hs6, product_level, release)
     if source == "wits-india":
         return _load_wits(years, importers, exporters, hs6, product_level)
+    if source in ("dgcis", "meidb"):  # India's own statistics: see esc.india.load_flows
+        from esc import india
+
+        return india.load_flows(source, years=years, importers=importers, exporters=exporters,
+                                hs6=hs6, product_level=product_level)
     raise _unknown_source(source, SOURCES)
 
 
@@ -445,6 +456,9 @@ def fetch(
     Atlas and HS files are checked by reading them before they are kept.
     """
     cache.clean_stale()
+    if source in ("dgcis", "meidb"):  # no download: the steps to get the files by hand
+        module = dgcis if source == "dgcis" else meidb
+        raise DownloadError(module.fetch_steps())
     if source == "baci":
         rel = baci.check_release(release or baci.DEFAULT_RELEASE)
         rev = baci.check_hs(hs or "HS22")  # before any path is built from it
@@ -567,6 +581,10 @@ def provenance(source: str) -> dict[str, Any]:
         with contextlib.suppress(DataNotFoundError):
             out["entries"].append(cache.read_provenance(wits.cached_entry()))
         out["entries"] += cache.entries(wits.CACHE_SOURCE, "imported")
+    elif source in ("dgcis", "meidb"):
+        module = dgcis if source == "dgcis" else meidb
+        with contextlib.suppress(DataNotFoundError):
+            out["entries"].append(cache.read_provenance(module.cached_entry()))
     else:
         out["files"] = _raw_files(source)
     if source in SOURCES and not out["entries"]:

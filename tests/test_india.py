@@ -232,3 +232,28 @@ def test_charts_name_dgcis_and_licence_and_are_not_demo(pc_conc):
         text = json.dumps(chart.to_dict())
         assert "DGCI&S" in text and licence in text
         assert DEMO_MARK not in text
+
+
+def test_data_facade_registers_both_sources(pc_conc):
+    from esc import data
+    from esc.errors import DownloadError
+
+    flows = data.load_flows("dgcis", years=[2022])
+    assert set(flows["fiscal_year"]) == {"2022-23"} and flows.attrs["source"] == "dgcis"
+    hhi = india.concentration(flows).set_index("commodity")["hhi"].sort_index()
+    expected = pc_conc[pc_conc["year"] == 2022].set_index("commodity")["hhi"].sort_index()
+    assert hhi.tolist() == pytest.approx(expected.tolist())
+    lines = data.load_flows("meidb", years=[2023], hs6=["283691"])
+    assert set(lines["hs6"]) == {"283691"} and set(lines["hs_rev"]) == {"HS22"}
+    assert data.load_flows("meidb", years=[2023], product_level="hs8")["hs8"].nunique() == 24
+    with pytest.raises(UnknownReleaseError, match="IND"):
+        data.load_flows("dgcis", importers=["JPN"])
+    for source, page in (("dgcis", "data.gov.in"), ("meidb", "tradestat.commerce.gov.in")):
+        with pytest.raises(DownloadError, match=page) as info:
+            data.fetch(source)
+        assert (dgcis if source == "dgcis" else meidb).FOLDER in str(info.value)
+        prov = data.provenance(source)
+        assert prov["licence"] and len(prov["entries"]) == 1
+        assert prov["entries"][0]["sha256"]
+    listed = data.list_available()
+    assert {"dgcis", "meidb"} <= set(listed["source"])

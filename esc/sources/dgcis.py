@@ -83,6 +83,21 @@ PARTNER_KINDS = ("country", "not-a-country")
 _FY = re.compile(r"(\d{4})-(\d{2})")
 
 
+def fetch_steps() -> str:
+    """How to get the files by hand, and where to put them (``esc data fetch dgcis``)."""
+    root = data_dir()
+    where = root / FOLDER if root else f"<data folder>/{FOLDER} (set ESC_DATA_DIR)"
+    return (
+        "DGCI&S principal-commodity imports are not downloaded by esc. By hand:\n"
+        "  1. Open https://www.data.gov.in/ and search the catalogue 'Principal Commodity-wise "
+        "Import' (Ministry of Commerce and Industry, DGCI&S); download the resource of each "
+        "fiscal year as CSV (or use the data.gov.in API with your own key).\n"
+        "  2. Make one CSV with the columns fiscal_year (e.g. 2022-23), principal_commodity, "
+        "unit, partner, quantity, value_usd_mn (US$ million): rename the downloaded columns, "
+        "add fiscal_year, and drop the TOTAL rows (they double the sums).\n"
+        f"  3. Put the CSV in {where}; esc reads every *.csv there (`esc data list` shows it).")
+
+
 # --------------------------------------------------------------------------- fiscal years
 
 

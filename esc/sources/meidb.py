@@ -84,6 +84,21 @@ LEVELS = (HS8, HS6)
 FREQS = ("month", "year")
 
 
+def fetch_steps() -> str:
+    """How to get the files by hand, and where to put them (``esc data fetch meidb``)."""
+    root = data_dir()
+    where = root / FOLDER if root else f"<data folder>/{FOLDER} (set ESC_DATA_DIR)"
+    return (
+        "MEIDB monthly imports are not downloaded by esc. By hand:\n"
+        "  1. Open https://tradestat.commerce.gov.in/ -> Export Import Data Bank (monthly) -> "
+        "Import -> Commodity-wise all countries; choose the month, the year, 'Values in US $ "
+        "Million' and the eight-digit ITC-HS code; download the table.\n"
+        "  2. Keep only the column of the named month itself (e.g. 'Jan-2023'), not the "
+        "cumulative 'Apr-...' column, and drop the Total row; write one CSV with the columns "
+        "hs8, description, partner, year, month, value_usd_mn.\n"
+        f"  3. Put the CSV in {where}; esc reads every *.csv there (`esc data list` shows it).")
+
+
 def default_paths() -> list[Path]:
     """The CSV files in ``<data folder>/india-meidb-minerals-hs8/``."""
     root = data_dir()
