@@ -90,9 +90,7 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
     level = analysis.product_level(args.source)
     if args.level and args.level != level:
         raise UnknownReleaseError(f"source {args.source!r} is at level {level}, not {args.level}")
-    from esc.countries import partner_groups
-
-    groups = partner_groups(args.groups)
+    groups = _groups(args.groups)
     table = vulnerability.overview(source=args.source, reporters=args.reporter or ["IND"],
                                    year=args.year, sector=args.sector, preset=args.preset,
                                    merge_hk=args.merge_hk, hhi_cut=args.hhi_cut,
@@ -117,13 +115,15 @@ def _cmd_pci(args: argparse.Namespace) -> int:
     from esc.errors import MissingColumnError
 
     path = Path(args.exports)
-    table = pd.read_csv(path, dtype={args.product_col: str})
+    table = _read_user_csv(path, "exports table (year, country, product, value)",
+                           dtype={args.product_col: str})
     roles = {"time": args.year_col, "loc": args.country_col, "prod": args.product_col,
              "val": args.value_col}
     for role, col in roles.items():
         if col not in table.columns:
             raise MissingColumnError(f"no {role} column (set --{role}-col)", path=path,
-                                     column=col)
+                                     line=1, column=col)
+    _numeric_columns(table, path, [args.year_col, args.value_col])
     result = complexity.complexity(table, roles=roles, presence=args.presence)
     pci = result.pci.assign(kind="product").rename(columns={"product": "code", "pci": "value"})
     eci = result.eci.assign(kind="country").rename(columns={"country": "code", "eci": "value"})
@@ -133,18 +133,67 @@ def _cmd_pci(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_user_csv(path: Path, what: str, **kwargs) -> pd.DataFrame:
+    """A CSV the user names on the command line, or an :class:`~esc.errors.EscError` naming
+    the file and line: missing, empty, not UTF-8, unparsable. Row ``n`` is file line ``n + 2``
+    (blank lines are read and then dropped, so that the numbering stays that of the file)."""
+    import io
+
+    from esc.errors import CorruptFileError, DataNotFoundError, not_utf8
+
+    if not path.is_file():
+        raise DataNotFoundError(f"{path}: no such file (the {what})")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, raw, exc) from None
+    if not text.strip():
+        raise CorruptFileError(f"the file is empty; expected the {what} with a header line",
+                               path=path, line=1)
+    try:
+        table = pd.read_csv(io.StringIO(text), skip_blank_lines=False, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise CorruptFileError(f"cannot read it as CSV ({exc})", path=path) from None
+    return table.dropna(how="all")
+
+
+def _numeric_columns(table: pd.DataFrame, path: Path, columns: Sequence[str]) -> None:
+    """Every value of ``columns`` must be a number; name the first that is not."""
+    from esc.errors import BadValueError
+
+    for col in columns:
+        values = pd.to_numeric(table[col], errors="coerce")
+        bad = values.isna()
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise BadValueError(f"value {table[col].loc[idx]!r} is not a number", path=path,
+                                line=int(idx) + 2, column=col)
+
+
+def _groups(path: str | None) -> dict[str, frozenset[str]]:
+    """Partner groups from ``--groups`` (or $ESC_GROUPS_FILE), the file checked first."""
+    import os
+
+    from esc.countries import partner_groups
+
+    named = path or os.environ.get("ESC_GROUPS_FILE")
+    if named:
+        _read_user_csv(Path(named), "partner groups file (group, iso3, source)", dtype=str)
+    return partner_groups(path)
+
+
 def _cmd_scenario(args: argparse.Namespace) -> int:
     from esc import analysis, data, scenarios
 
+    groups = _groups(args.groups)  # a bad groups file is refused before any data is read
     flows = data.load_flows(args.source, years=[args.year])
     codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
     flows = flows[flows["hs6"].isin(codes["hs6"])]
-    from esc.countries import partner_groups
-
     res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
                                   year=args.year, merge_hk=args.merge_hk,
                                   replacement="trusted" if args.trusted else "all",
-                                  groups=partner_groups(args.groups))
+                                  groups=groups)
     res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
     _emit(_keep_attrs(flows, res), args.format)
     return 0
