@@ -38,6 +38,53 @@ def test_environment_yml_lists_every_pyproject_dependency():
     assert have - wanted == set(), f"only in environment.yml: {sorted(have - wanted)}"
 
 
+def _specs(reqs) -> dict[str, str]:
+    return {_name(r): re.sub(r"^[A-Za-z0-9_.\-\[\]]+", "", r.split(";")[0]).replace(" ", "")
+            for r in reqs}
+
+
+def test_environment_yml_has_the_same_version_ranges():
+    project = _pyproject()
+    wanted = _specs(project["dependencies"])
+    for extra in ("test", "lab", "comtrade"):
+        wanted.update(_specs(project["optional-dependencies"][extra]))
+    have = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        m = re.match(r"^\s*-\s+([A-Za-z0-9_.\-]+)([<>=!~][^#\s]*)?", line)
+        if m and m.group(1) not in ("pip", "python", "-e"):
+            have[CONDA_NAMES.get(m.group(1).lower(), m.group(1).lower())] = m.group(2) or ""
+    differ = {n: (wanted[n], have.get(n)) for n in wanted if have.get(n) != wanted[n]}
+    assert not differ, f"pyproject vs environment.yml ranges differ: {differ}"
+
+
+def test_constraints_pin_every_dependency_inside_its_range():
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, ver = line.partition("==")
+            pins[_name(name)] = Version(ver.strip())
+    project = _pyproject()
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    for text in reqs:
+        req = Requirement(text)
+        name = _name(req.name)
+        assert name in pins, f"constraints.txt does not pin {name}: run bash tools/lock.sh"
+        assert pins[name] in req.specifier, (f"constraints.txt pins {name}=={pins[name]} "
+                                             f"outside pyproject's {req.specifier}")
+
+
+def test_readme_and_ci_install_with_the_constraints():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert readme.count("pip install -c constraints.txt -e") >= 2
+    assert "-c constraints.txt" in ci
+
+
 def test_python_floor_is_311():
     assert _pyproject()["requires-python"] == ">=3.11"
 
@@ -45,8 +92,10 @@ def test_python_floor_is_311():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    m = re.search(r"pip install -e \"\.\[test\]\" && (pytest[^\n`]*)", readme)
-    assert m, "README has no test command of the form: pip install -e \".[test]\" && pytest ..."
+    m = re.search(r"pip install -c constraints\.txt -e \"\.\[test\]\" && (pytest[^\n`]*)",
+                  readme)
+    assert m, ("README has no test command of the form: pip install -c constraints.txt -e "
+               "\".[test]\" && pytest ...")
     assert m.group(1).strip() in ci
 
 
