@@ -30,6 +30,8 @@ from esc.schema import DEMO_LABEL
 log = logging.getLogger("esc")
 
 SOURCES = ("demo", "baci", "comtrade", "wits-india")
+INDIA_SOURCES = ("dgcis", "meidb")
+"""India's own statistics (DGCI&S): ``esc dependence`` only, through :mod:`esc.india`."""
 
 
 def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
@@ -87,6 +89,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_dependence(args: argparse.Namespace) -> int:
     from esc import analysis, vulnerability
 
+    if args.source in INDIA_SOURCES:
+        return _dependence_india(args)
     level = analysis.product_level(args.source)
     if args.level and args.level != level:
         raise UnknownReleaseError(f"source {args.source!r} is at level {level}, not {args.level}")
@@ -101,6 +105,23 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
     if args.format != "table":  # every group's share in the machine-readable formats
         cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
     _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args.format)
+    return 0
+
+
+def _dependence_india(args: argparse.Namespace) -> int:
+    """``esc dependence --source dgcis|meidb``: per principal commodity (fiscal year starting
+    in --year) or per HS6 line (calendar --year); see :func:`esc.india.dependence`."""
+    from esc import india
+    from esc.countries import partner_groups
+
+    table = india.dependence(args.source, year=args.year, reporters=args.reporter,
+                             sector=args.sector, merge_hk=args.merge_hk,
+                             groups=partner_groups(args.groups), preset=args.preset,
+                             hhi_cut=args.hhi_cut, pci_cut=args.pci_cut)
+    if args.level and args.level != table.attrs["product"]:
+        raise UnknownReleaseError(f"source {args.source!r} is at level "
+                                  f"{table.attrs['product']}, not {args.level}")
+    _emit(india.cli_table(table, full=args.format != "table"), args.format)
     return 0
 
 
@@ -253,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     dl = dsub.add_parser("list", help="what is available, with provenance")
     _add_format(dl)
     df = dsub.add_parser("fetch", help="download a source from its publisher into the cache")
-    df.add_argument("source", help="baci, atlas or hs")
+    df.add_argument("source", help="baci, atlas or hs; dgcis or meidb print the steps to "
+                    "download them by hand")
     df.add_argument("--release", help="BACI release, e.g. V202501")
     df.add_argument("--hs", help="HS revision of the BACI release, e.g. HS22")
     df.add_argument("--url", help="download from this URL instead of the publisher's")
@@ -271,7 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--reporter", action="append", help="ISO3 importer (repeatable; "
                      "default IND)")
     dep.add_argument("--year", type=int, default=2023)
-    dep.add_argument("--source", choices=SOURCES, default="demo")
+    dep.add_argument("--source", choices=SOURCES + INDIA_SOURCES, default="demo",
+                     help="dgcis: India's imports by principal commodity, --year = start of the "
+                     "fiscal year (2022 is 2022-23); meidb: by HS6 line, calendar --year")
     dep.add_argument("--level", choices=("hs2", "hs6"), help="product level (must match the "
                      "source: wits-india is hs2)")
     dep.add_argument("--sector", action="append", help="registry sector or product (repeatable)")

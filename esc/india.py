@@ -316,6 +316,23 @@ def dependence(
     return out
 
 
+def cli_table(table: pd.DataFrame, *, full: bool = False) -> pd.DataFrame:
+    """The columns ``esc dependence`` prints for a :func:`dependence` table (``full``: every
+    group share, ``unallocated_usd`` and ``pci_note`` too, for csv and json)."""
+    product = table.attrs.get("product", dgcis.COMMODITY)
+    when = dgcis.FISCAL_YEAR if product == dgcis.COMMODITY else YEAR
+    cols = ["importer", when, product, "short_name", "imports_usd", "top1_partner",
+            "top1_share", "hhi", "n_partners", "share_chn", "pci", "category", "flag"]
+    if product == dgcis.COMMODITY:
+        cols.remove("short_name")
+    if full:
+        cols[-3:-3] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
+        cols += ["unallocated_usd", "pci_note"]
+    out = table[[c for c in cols if c in table.columns]].reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out
+
+
 # --------------------------------------------------------------------------- event study
 
 

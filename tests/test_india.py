@@ -257,3 +257,31 @@ def test_data_facade_registers_both_sources(pc_conc):
         assert prov["entries"][0]["sha256"]
     listed = data.list_available()
     assert {"dgcis", "meidb"} <= set(listed["source"])
+
+
+def test_cli_dependence_and_fetch(pc_rows, iso, capsys):
+    import io
+
+    import pandas as pd
+
+    from esc.cli import main
+
+    assert main(["dependence", "--source", "dgcis", "--reporter", "IND", "--year", "2022",
+                 "--format", "csv"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert set(out["data_label"]) == {dgcis.LABEL} and set(out["fiscal_year"]) == {"2022-23"}
+    values: dict[str, float] = defaultdict(float)
+    for r in pc_rows:
+        if r["principal_commodity"] == "ACCUMULATORS AND BATTERIES" and r["fiscal_year"] == \
+                "2022-23":
+            values[iso[r["partner"]]] += float(r["value_usd_mn"]) * 1e6
+    row = out[out["commodity"] == "ACCUMULATORS AND BATTERIES"].iloc[0]
+    assert row["hhi"] == pytest.approx(_screen(values)["hhi"])
+    assert row["pci_note"].startswith("no PCI")
+    assert main(["dependence", "--source", "meidb", "--reporter", "IND", "--year", "2023"]) == 0
+    text = capsys.readouterr().out
+    assert "283691" in text and DEMO_LABEL not in text and "HS6 line, calendar year" in text
+    assert main(["dependence", "--source", "dgcis", "--year", "2020"]) == 2
+    assert "2020-21" in capsys.readouterr().err
+    assert main(["data", "fetch", "dgcis"]) == 2
+    assert "Principal Commodity-wise Import" in capsys.readouterr().err

@@ -324,7 +324,10 @@ def read(
         frame = _yearly(frame, level)
     sort = [YEAR, MONTH, level, PARTNER] if freq == "month" else [YEAR, level, PARTNER]
     out = frame.sort_values(sort, kind="stable").reset_index(drop=True)
-    out.attrs.update({"label": LABEL, "source": CACHE_SOURCE, "product": level,
+    label = LABEL if (level, freq) == (HS8, "month") else (
+        f"DGCI&S MEIDB India imports by {level.upper()} line, "
+        f"{'monthly' if freq == 'month' else 'calendar year'} (Department of Commerce)")
+    out.attrs.update({"label": label, "source": CACHE_SOURCE, "product": level,
                       "freq": freq, "licence": LICENCE_SHORT, "unpublished_months": empty})
     return out
 
