@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from esc import complementarity, scenarios
-from esc.errors import UnknownCountryError, UnknownReleaseError
+from esc.errors import BadValueError, UnknownCountryError, UnknownReleaseError
 
 
 def _flows(rows):
@@ -28,30 +30,175 @@ FLOWS = _flows([
 
 
 def test_value_at_risk_and_coverable_share():
-    out = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023).set_index(
-        "hs6")
+    out = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023,
+                                  redirect=1.0).set_index("hs6")
     assert out.loc["000001", "at_risk_usd"] == 80.0
     assert out.loc["000001", "at_risk_share"] == pytest.approx(0.8)
-    # alternatives: JPN 20 (to India) + KOR 30 + VNM 100 = 150 >= 80 -> fully coverable
-    assert out.loc["000001", "alt_exports_usd"] == 150.0
+    # alternatives' exports to markets other than India: KOR 30 + VNM 100 (JPN's 20 already
+    # goes to India and cannot be redirected to it)
+    assert out.loc["000001", "alt_exports_usd"] == 130.0
+    assert out.loc["000001", "alt_to_reporter_usd"] == 20.0
     assert out.loc["000001", "coverable_share"] == 1.0
     assert out.loc["000002", "at_risk_usd"] == 0.0
     assert pd.isna(out.loc["000002", "coverable_share"])
     assert out.index[0] == "000001", "largest value at risk first"
 
 
+def test_redirect_share_caps_what_alternatives_cover():
+    out = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023,
+                                  redirect=0.1).set_index("hs6")
+    # 10 % of 130 = 13 of the 80 at risk
+    assert out.loc["000001", "coverable_usd"] == pytest.approx(13.0)
+    assert out.loc["000001", "uncovered_usd"] == pytest.approx(67.0)
+    assert out.loc["000001", "redirect_to_close"] == pytest.approx(80 / 130)
+    # 000003: 10 at risk, alternatives KOR 5 -> cannot close even at 100 %
+    assert pd.isna(out.loc["000003", "redirect_to_close"])
+    assert out.attrs["redirect"] == 0.1 and "10%" in out.attrs["assumption"]
+
+
+def test_default_redirect_is_the_documented_assumption():
+    out = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023)
+    assert out["redirect"].eq(scenarios.DEFAULT_REDIRECT).all()
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text()
+    assert f"{scenarios.DEFAULT_REDIRECT:.0%}" in doc
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_redirect_outside_zero_one_is_refused(bad):
+    with pytest.raises(BadValueError, match="redirect"):
+        scenarios.supplier_stop(FLOWS, reporter="IND", year=2023, redirect=bad)
+
+
 def test_trusted_replacement_and_merge_hk():
     out = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023,
-                                  replacement="trusted").set_index("hs6")
-    # trusted alternatives: JPN 20 + KOR 30 = 50 of 80
-    assert out.loc["000001", "coverable_usd"] == 50.0
-    assert out.loc["000001", "coverable_share"] == pytest.approx(50 / 80)
-    assert out.loc["000001", "uncovered_usd"] == 30.0
+                                  replacement="trusted", redirect=1.0).set_index("hs6")
+    # trusted alternatives' exports to other markets: KOR 30 (JPN sells only to India)
+    assert out.loc["000001", "coverable_usd"] == 30.0
+    assert out.loc["000001", "coverable_share"] == pytest.approx(30 / 80)
+    assert out.loc["000001", "uncovered_usd"] == 50.0
+    assert "KOR" in out.attrs["trusted"] and "trusted partners only" in out.attrs["assumption"]
     merged = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023,
                                      merge_hk=True).set_index("hs6")
     assert merged.loc["000003", "at_risk_usd"] == 50.0
     apart = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023)
     assert apart.set_index("hs6").loc["000003", "at_risk_usd"] == 10.0
+
+
+def test_sensitivity_matches_the_stop_at_every_share():
+    res = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023)
+    sens = scenarios.sensitivity(res)
+    assert sens["redirect"].min() == 0.0 and sens["redirect"].max() == 1.0
+    for r in (0.0, 0.25, 0.5, 1.0):
+        again = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023,
+                                        redirect=r)
+        row = sens[sens["redirect"] == r].iloc[0]
+        assert row["uncovered_usd"] == pytest.approx(again["uncovered_usd"].sum())
+    # at 0 % nothing is covered; uncovered never rises with the share
+    assert sens.iloc[0]["uncovered_usd"] == pytest.approx(res["at_risk_usd"].sum())
+    assert (sens["uncovered_usd"].diff().dropna() <= 1e-9).all()
+    assert sens.loc[sens["is_default"], "redirect"].tolist() == [scenarios.DEFAULT_REDIRECT]
+    per = scenarios.sensitivity(res, product="hs6")
+    assert set(per["hs6"]) == set(res["hs6"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo world: expectations computed here from the raw flows, row by row
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_flows() -> pd.DataFrame:
+    from esc.sources import demo
+
+    return demo.load(years=[2023])
+
+
+def _by_hand(flows: pd.DataFrame, reporter: str, code: str, redirect: float,
+             stopped=("CHN",)) -> tuple[float, float]:
+    """(at risk, uncovered) for one product, summed from the flow rows with plain masks."""
+    rows = flows[flows["hs6"] == code]
+    from_stopped = rows["exporter"].isin(stopped)
+    at_risk = float(rows.loc[from_stopped & (rows["importer"] == reporter), "value_usd"].sum())
+    others = ~from_stopped & (rows["exporter"] != reporter) & (rows["importer"] != reporter)
+    alt = float(rows.loc[others, "value_usd"].sum())
+    return at_risk, at_risk - min(at_risk, redirect * alt)
+
+
+@pytest.mark.parametrize("reporter", ["IND", "JPN"])
+def test_demo_magnets_and_rare_earths_keep_an_uncovered_part(demo_flows, reporter):
+    """The registry's "Permanent magnets" product (magnets, rare-earth metals and compounds):
+    at the default redirect share, part of what China supplies stays uncovered."""
+    from esc.registry import products
+
+    codes = sorted(set(products(sector=None, hs_rev="HS22").query(
+        "product == 'Permanent magnets'")["hs6"]))
+    assert {"850511", "280530", "284690"} <= set(codes)
+    sub = demo_flows[demo_flows["hs6"].isin(codes)]
+    res = scenarios.supplier_stop(sub, reporter=reporter, year=2023, products=codes)
+    res = res.set_index("hs6")
+    total_uncovered = 0.0
+    for code in codes:
+        at_risk, uncovered = _by_hand(sub, reporter, code, scenarios.DEFAULT_REDIRECT)
+        assert res.loc[code, "at_risk_usd"] == pytest.approx(at_risk, rel=1e-9)
+        assert res.loc[code, "uncovered_usd"] == pytest.approx(uncovered, rel=1e-9, abs=1e-3)
+        total_uncovered += uncovered
+    assert total_uncovered > 0
+    assert res["uncovered_usd"].sum() == pytest.approx(total_uncovered, rel=1e-9)
+    assert res.attrs["label"] == demo_flows.attrs["label"]
+
+
+def test_control_stop_runs_on_exactly_the_controls_codes(demo_flows):
+    from esc import controls
+
+    codes = controls.control_hs6("cn-graphite-2023-12")
+    res = scenarios.control_stop(demo_flows, "cn-graphite-2023-12", reporter="IND", year=2023)
+    assert sorted(res["hs6"]) == sorted(codes)
+    assert res.attrs["control"] == "cn-graphite-2023-12" and res.attrs["supplier"] == "CHN"
+    for code in codes:
+        at_risk, uncovered = _by_hand(demo_flows, "IND", code, scenarios.DEFAULT_REDIRECT)
+        row = res.set_index("hs6").loc[code]
+        assert row["at_risk_usd"] == pytest.approx(at_risk, rel=1e-9)
+        assert row["uncovered_usd"] == pytest.approx(uncovered, rel=1e-9, abs=1e-3)
+
+
+def test_controls_at_risk_sums_each_control(demo_flows):
+    from esc import controls
+
+    table = scenarios.controls_at_risk(demo_flows, year=2023)
+    assert len(table) == 2 * len(controls.load_controls())
+    row = table[(table["control"] == "cn-rare-earths-2025-04")
+                & (table["importer"] == "JPN")].iloc[0]
+    expected = sum(_by_hand(demo_flows, "JPN", c, scenarios.DEFAULT_REDIRECT)[0]
+                   for c in controls.control_hs6("cn-rare-earths-2025-04"))
+    assert row["at_risk_usd"] == pytest.approx(expected, rel=1e-9)
+    assert "redirect 10%" in table.attrs["assumption"]
+
+
+def test_alternatives_ranked_by_world_share_with_headroom():
+    groups = {"trusted": frozenset({"KOR", "JPN"}), "Quad": frozenset({"JPN", "IND"})}
+    out = scenarios.alternatives(FLOWS, reporter="IND", year=2023, products=["000001"],
+                                 groups=groups, redirect=0.5)
+    # world exports of 000001: CHN 580 (stopped), VNM 100, KOR 30, JPN 20 -> total 730
+    assert out["exporter"].tolist() == ["VNM", "KOR", "JPN"]
+    assert out["rank"].tolist() == [1, 2, 3]
+    row = out.set_index("exporter")
+    assert row.loc["VNM", "world_share"] == pytest.approx(100 / 730)
+    assert row.loc["JPN", "reporter_imports_usd"] == 20.0
+    assert row.loc["JPN", "headroom_usd"] == 0.0  # all of Japan's exports already go to India
+    assert row.loc["KOR", "headroom_usd"] == pytest.approx(15.0)
+    assert row.loc["JPN", "groups"] == "Quad, trusted" and bool(row.loc["KOR", "trusted"])
+    # RCA of Vietnam in 000001: it exports only 000001; world total 795 -> 1 / (730 / 795)
+    assert row.loc["VNM", "rca"] == pytest.approx(1 / (730 / 795))
+
+
+def test_alternatives_on_the_demo_world(demo_flows):
+    out = scenarios.alternatives(demo_flows, reporter="IND", year=2023, products=["850760"],
+                                 top=None)
+    x = demo_flows[demo_flows["hs6"] == "850760"].groupby("exporter")["value_usd"].sum()
+    expected = (x / x.sum()).drop(["CHN", "IND"], errors="ignore").sort_values(ascending=False)
+    assert out["exporter"].tolist()[:5] == expected.index.tolist()[:5]
+    assert out["world_share"].to_numpy()[:5] == pytest.approx(expected.to_numpy()[:5])
+    assert "CHN" not in set(out["exporter"]) and out.attrs["label"] == demo_flows.attrs["label"]
 
 
 def test_by_sector_sums():
