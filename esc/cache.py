@@ -382,12 +382,17 @@ class Staged:
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, batch: pa.Table | pa.RecordBatch, schema: pa.Schema) -> None:
-        with _writing(self.final.parent):
-            if self._writer is None:
-                self.final.parent.mkdir(parents=True, exist_ok=True)
-                self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
-            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-            self._writer.write_table(table.cast(schema))
+        """Append rows to the temporary file; on any error the file is removed first."""
+        try:
+            with _writing(self.final.parent):
+                if self._writer is None:
+                    self.final.parent.mkdir(parents=True, exist_ok=True)
+                    self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+                table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+                self._writer.write_table(table.cast(schema))
+        except BaseException:
+            self.discard()
+            raise
 
     def close(self) -> None:
         if self._writer is not None:

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -305,7 +306,7 @@ def _first_line(file: Path) -> str:
         opener = gzip.open if file.suffix.lower() == ".gz" else open
         with opener(file, "rt", encoding="utf-8-sig", errors="replace") as fh:
             return fh.readline()
-    except (EOFError, OSError) as exc:
+    except (EOFError, OSError, zlib.error) as exc:  # zlib: a gzip header, then garbage
         raise CorruptFileError(f"cannot read ({exc})", path=file) from exc
 
 
