@@ -14,9 +14,11 @@ Failure: a notebook that raises keeps its partial executed output (papermill sav
 every cell); the remaining notebooks still run; :attr:`RunResult.failed` names the failures
 and :attr:`RunResult.ok` is false.
 
-Reuse: the *run key* is a SHA-256 over the parameters, the notebook files' contents, the
-data provenance hashes (every ``sha256`` in :func:`esc.data.provenance`) and the esc
-version; data without any ``sha256`` is never reused. When an earlier
+Reuse: the *run key* is a SHA-256 over the parameters, the data provenance hashes (every
+``sha256`` in :func:`esc.data.provenance`), the esc version and
+:func:`inputs_fingerprint` (the notebooks, esc's own data files, the partner groups file in
+effect, esc's source code and the data folder's file list); data without any ``sha256`` is
+never reused. When an earlier
 successful run in the same ``out`` folder has the same key, the new run folder receives
 hard links (or copies) of its files instead of executing anything, and its manifest says
 ``"status": "reused"`` with ``"reused_from"`` naming the original folder. Executed
@@ -49,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import esc
-from esc.config import notebooks_dir
+from esc.config import data_dir, notebooks_dir, package_data_dir
 from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
 
 log = logging.getLogger(__name__)
@@ -226,6 +228,37 @@ def data_provenance(source: str) -> dict[str, Any]:
         return {"source": source, "unavailable": str(exc)}
 
 
+def inputs_fingerprint(templates: Sequence[Path]) -> dict[str, Any]:
+    """Everything besides the parameters and the data provenance that can change a result.
+
+    - ``notebooks``: SHA-256 of each notebook file run;
+    - ``package_data``: SHA-256 of each of esc's own data files (``data/*.csv``: the sector
+      registry, partner groups, initiatives, export controls, ...);
+    - ``groups_file``: SHA-256 of the partner groups file named by ``$ESC_GROUPS_FILE``;
+    - ``code``: one SHA-256 over esc's Python source files (a change of code without a new
+      version number still counts);
+    - ``data_folder``: name, size and modification time of every file in the data folder
+      (the raw files some notebooks read directly, e.g. the Atlas PCI table): cheap to take
+      for gigabyte files, and any replacement of a file changes it.
+    """
+    files = sorted(package_data_dir().glob("*.csv"))
+    groups = os.environ.get("ESC_GROUPS_FILE")
+    code = hashlib.sha256()
+    for path in sorted(Path(esc.__file__).parent.rglob("*.py")):
+        code.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    root = data_dir()
+    folder = ([(p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+               for p in sorted(root.rglob("*")) if p.is_file()] if root else [])
+    return {
+        "notebooks": {t.name: _sha256_file(t) for t in templates},
+        "package_data": {f.name: _sha256_file(f) for f in files},
+        "groups_file": _sha256_file(Path(groups)) if groups and Path(groups).is_file()
+        else groups,
+        "code": code.hexdigest(),
+        "data_folder": _sha256_json(folder),
+    }
+
+
 def _hashes(obj: Any) -> list[str]:
     """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
     found: list[str] = []
@@ -299,6 +332,21 @@ def _check_inputs(sectors: list[str], reporters: Sequence[str]) -> list[str]:
     return check_countries(list(reporters), what="reporter")
 
 
+def check_parameters(*, source: str, year: int | None, preset: str,
+                     reporters: Sequence[str]) -> None:
+    """Refuse, before any kernel starts, a preset esc does not know or a year the data lacks.
+
+    Raises :class:`~esc.errors.UnknownReleaseError` (exit code 2 from the CLI) naming what
+    exists. The year is checked by reading that year of the first reporter's imports
+    (filters pushed into the cached Parquet, so a fraction of a second).
+    """
+    from esc import data, vulnerability
+
+    vulnerability.get_preset(preset)
+    if year is not None:
+        data.load_flows(source, years=[int(year)], importers=list(reporters)[:1])
+
+
 def _default_sectors() -> list[str]:
     from esc import registry
 
@@ -319,9 +367,10 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
             str(job.template), str(job.output), parameters=job.parameters,
             kernel_name=KERNEL, cwd=str(job.template.parent), progress_bar=False,
             log_output=False, execution_timeout=timeout,
-            # the kernel's own start-up log (e.g. its note on local TCP transport) is noise
-            # on a scheduler's console; errors still show
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # the kernel's own log is noise on a scheduler's console (cron mails it): its
+            # start-up notes, and the "ERROR | KeyboardInterrupt" it logs when it is shut
+            # down mid-poll. A notebook's own errors reach us through papermill instead.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
         job.status = "ok"
     except Exception as exc:  # papermill re-raises the notebook's error; keep running others
@@ -436,6 +485,48 @@ def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
         job.seconds = 0.0
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def mark_interrupted(out: Path) -> list[Path]:
+    """Mark the runs under ``out`` whose process died mid-run as ``"interrupted"``.
+
+    A run writes ``"status": "running"`` with its host and process id before the first
+    notebook starts. A run folder still saying so, on this host, whose process no longer
+    exists was killed (a reboot, ``kill -9``, a scheduler's time limit): its manifest and
+    ``index.html`` now say ``interrupted``, with the notebooks that had not finished marked
+    the same way. Runs of other hosts are left alone. Returns the folders marked.
+    """
+    marked = []
+    for manifest_path in sorted(out.glob(f"*/{MANIFEST}")):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if (manifest.get("status") != "running" or manifest.get("host") != platform.node()
+                or not isinstance(manifest.get("pid"), int) or _alive(manifest["pid"])):
+            continue
+        manifest["status"] = "interrupted"
+        manifest["interrupted_noticed_utc"] = _iso(_utc_now())
+        for nb in manifest.get("notebooks", []):
+            if nb.get("status") == "pending":
+                nb["status"] = "interrupted"
+        _write_json_atomic(manifest_path, manifest)
+        source = manifest.get("parameters", {}).get("source", "demo")
+        write_atomic(manifest_path.parent / INDEX, _index_html(manifest, source))
+        log.warning("report %s was interrupted (process %s died); marked as such",
+                    manifest_path.parent, manifest["pid"])
+        marked.append(manifest_path.parent)
+    return marked
+
+
 # ---------------------------------------------------------------------------- manifest
 
 
@@ -463,6 +554,8 @@ def _manifest(
         "versions": package_versions(),
         "kernel": KERNEL,
         "platform": f"{platform.system()} {platform.machine()}",
+        "host": platform.node(),
+        "pid": os.getpid(),
         "notebooks": [
             {"name": j.name, "template": j.template.name,
              "template_sha256": _sha256_file(j.template), "parameters": j.parameters,
@@ -498,7 +591,7 @@ def _index_html(manifest: dict[str, Any], source: str) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>esc report {escape(manifest['run'])}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}
 .demo{{color:#b2182b;font-weight:bold}} td,th{{padding:2px 10px;text-align:left}}
-.ok{{color:#1a9850}} .failed{{color:#b2182b}} figure{{display:inline-block;width:360px;
+.ok{{color:#1a9850}} .failed,.interrupted{{color:#b2182b}} figure{{display:inline-block;width:360px;
 margin:6px}} img{{width:100%;border:1px solid #ddd}}</style></head><body>
 <h1>esc report</h1>{banner}
 <p>Run {escape(manifest['run'])}: {escape(manifest['status'])}, started
@@ -544,6 +637,7 @@ def run_report(
     sector_list = list(sectors) if sectors else (
         _default_sectors() if any(t.stem == SECTOR_TEMPLATE for t in templates) else [])
     reporters = _check_inputs(sector_list, reporters)
+    check_parameters(source=source, year=year, preset=preset, reporters=reporters)
     params = {"reporters": reporters, "year": year, "source": source, "preset": preset}
     run_params = {**params, "sectors": sector_list,
                   "notebooks": [t.stem for t in templates]}
@@ -553,11 +647,13 @@ def run_report(
         reuse = False
     key = _sha256_json({
         "parameters": run_params,
-        "notebooks": {t.name: _sha256_file(t) for t in templates},
+        "inputs": inputs_fingerprint(templates),
         "data": _hashes(provenance) or provenance,
         "esc": esc.__version__,
     })
     out_dir = Path(out).expanduser().resolve()
+    if out_dir.is_dir():
+        mark_interrupted(out_dir)
     folder = _make_run_folder(out_dir, started, _sha256_json(run_params))
     jobs = _jobs(templates, sector_list, params, folder / "charts")
     common = {"key": key, "parameters": run_params, "provenance": provenance,

@@ -59,8 +59,10 @@ def nbdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_provenance(monkeypatch: pytest.MonkeyPatch):
+def _fixed_provenance(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     monkeypatch.setattr(report, "data_provenance", lambda source: dict(PROVENANCE))
+    if "real_checks" not in request.keywords:  # the toy notebooks' years are not data years
+        monkeypatch.setattr(report, "check_parameters", lambda **kw: None)
 
 
 def _run(nbdir: Path, out: Path, notebooks: list[str], **kw) -> report.RunResult:
@@ -247,3 +249,118 @@ def test_report_gives_the_same_key_tables_as_the_notebook_run_by_hand(tmp_path):
     ran = checked(res.folder / "overview.ipynb")
     assert stored and all(stored), "the overview notebook has checked cells with outputs"
     assert ran == stored
+
+
+# ------------------------------------------------------------------ reuse never stale
+
+
+def test_editing_package_data_or_groups_file_recomputes(nbdir, tmp_path, monkeypatch):
+    data = tmp_path / "pkgdata"
+    data.mkdir()
+    for name in ("sectors.csv", "partner_groups.csv", "initiatives.csv"):
+        (data / name).write_text(f"{name}\n1\n", encoding="utf-8")
+    monkeypatch.setattr(report, "package_data_dir", lambda: data)
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["good"], year=2001)
+    assert first.reused_from is None
+    assert _run(nbdir, out, ["good"], year=2001).reused_from == first.folder
+    # An edited initiatives table (the symptom: the old chart was reused) ...
+    (data / "initiatives.csv").write_text("initiatives.csv\n2\n", encoding="utf-8")
+    second = _run(nbdir, out, ["good"], year=2001)
+    assert second.reused_from is None
+    assert _run(nbdir, out, ["good"], year=2001).reused_from == second.folder
+    # ... and a user's own partner groups file each change the key.
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group,iso3,source\ntrusted,JPN,me\n", encoding="utf-8")
+    monkeypatch.setenv("ESC_GROUPS_FILE", str(groups))
+    third = _run(nbdir, out, ["good"], year=2001)
+    assert third.reused_from is None
+    groups.write_text("group,iso3,source\ntrusted,AUS,me\n", encoding="utf-8")
+    assert _run(nbdir, out, ["good"], year=2001).reused_from is None
+
+
+def test_fingerprint_covers_code_and_data_folder(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    (raw / "atlas").mkdir(parents=True)
+    table = raw / "atlas" / "pci.csv"
+    table.write_text("a\n1\n", encoding="utf-8")
+    monkeypatch.setenv("ESC_DATA_DIR", str(raw))
+    template = tmp_path / "t.ipynb"
+    template.write_text("{}", encoding="utf-8")
+    before = report.inputs_fingerprint([template])
+    table.write_text("a\n22\n", encoding="utf-8")
+    after = report.inputs_fingerprint([template])
+    assert before["data_folder"] != after["data_folder"]
+    assert before["code"] == after["code"] and len(before["code"]) == 64
+    template.write_text('{"changed": 1}', encoding="utf-8")
+    assert report.inputs_fingerprint([template])["notebooks"] != after["notebooks"]
+
+
+# ----------------------------------------------------------- interrupted, quiet, checks
+
+
+_KILLABLE = """
+import sys
+from esc import report
+report.data_provenance = lambda source: {"sha256": "b" * 64}
+report.check_parameters = lambda **kw: None
+report.run_report(notebooks=["slow"], notebook_dir=sys.argv[1], out=sys.argv[2],
+                  progress=False)
+"""
+
+
+def test_killed_report_is_marked_interrupted_next_time(nbdir, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _notebook(nbdir / "slow.ipynb", ["import time\ntime.sleep(120)"], PARAMS)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLABLE, str(nbdir), str(out)],
+                            start_new_session=True)
+    manifest = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and manifest is None:
+        found = list(out.glob(f"*/{report.MANIFEST}"))
+        manifest = found[0] if found else None
+        time.sleep(0.2)
+    assert manifest is not None, "the report never started"
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner and its kernel, as a reboot would
+    proc.wait(timeout=30)
+    assert json.loads(manifest.read_text())["status"] == "running"
+    # The next run in the same folder notices it.
+    _run(nbdir, out, ["good"])
+    killed = json.loads(manifest.read_text())
+    assert killed["status"] == "interrupted"
+    assert [nb["status"] for nb in killed["notebooks"]] == ["interrupted"]
+    assert "interrupted" in (manifest.parent / report.INDEX).read_text()
+
+
+def test_successful_report_prints_no_kernel_noise(nbdir, tmp_path):
+    import subprocess
+    import sys
+
+    script = _KILLABLE.replace('["slow"]', '["good"]')
+    done = subprocess.run([sys.executable, "-c", script, str(nbdir), str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "IPKernelApp" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    assert done.stderr.strip() == ""
+
+
+@pytest.mark.real_checks
+@pytest.mark.parametrize("args, fragment", [
+    (["--preset", "nope"], "unknown preset 'nope'"),
+    (["--year", "1990"], "1990"),
+    (["--sector", "Nowhere"], "Nowhere"),
+])
+def test_report_refuses_bad_parameters_before_any_kernel(tmp_path, capsys, args, fragment):
+    from esc.cli import main
+
+    out = tmp_path / "reports"
+    assert main(["report", "--out", str(out), "--no-progress", *args]) == 2
+    assert fragment in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())  # no run folder, no kernel
