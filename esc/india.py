@@ -461,9 +461,9 @@ def event_summary(study: pd.DataFrame) -> pd.DataFrame:
                      "controller_share": part["controller_usd"].sum() / total if total
                      else np.nan})
     out = pd.DataFrame(rows)
-    change = out.iloc[1, 1:] - out.iloc[0, 1:]
-    out.loc[2] = {"phase": "change", **change.to_dict()}
-    out["months"] = out["months"].astype("int64")
+    change = out.iloc[1, 2:] - out.iloc[0, 2:]
+    out.loc[2] = {"phase": "change", "months": pd.NA, **change.to_dict()}
+    out["months"] = out["months"].astype("Int64")
     out.attrs.update(study.attrs)
     return out
 
