@@ -390,19 +390,48 @@ def _short_error(exc: Exception) -> str:
 
 
 def _to_html(notebook: Path) -> Path | None:
-    """Export an executed notebook to HTML beside it (None, with a warning, on failure)."""
+    """Export an executed notebook to a code-free HTML page beside it.
+
+    The reading view for a briefing: inputs and prompts hidden, outputs kept, and no local
+    absolute path left in the text (the run folder becomes ``.``, the data folder
+    ``<data folder>``, the cache ``<cache>``, the home folder ``~``). The executed
+    ``.ipynb`` beside it keeps the code for analysts. None, with a warning, on failure.
+    """
     from nbconvert import HTMLExporter
 
     target = notebook.with_suffix(".html")
     quiet = logging.getLogger(f"{__name__}.nbconvert")
     if quiet.level == logging.NOTSET:  # nbconvert's accessibility notes on chart images
         quiet.setLevel(logging.ERROR)
+    exporter = HTMLExporter(log=quiet, exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
     try:
-        body, _ = HTMLExporter(log=quiet).from_filename(str(notebook))
+        body, _ = exporter.from_filename(str(notebook))
     except Exception as exc:  # a broken partial notebook must not stop the run
         log.warning("HTML export of %s failed: %s", notebook, exc)
         return None
-    return write_atomic(target, body)
+    return write_atomic(target, strip_local_paths(body, notebook.parent))
+
+
+def strip_local_paths(text: str, folder: Path) -> str:
+    """``text`` with this machine's absolute paths replaced by neutral names.
+
+    >>> strip_local_paths("saved /srv/r/1/charts/a.png", Path("/srv/r/1"))
+    'saved ./charts/a.png'
+    """
+    replacements = [(str(folder.resolve()), "."), (str(folder), ".")]
+    root = data_dir()
+    if root is not None:
+        replacements.append((str(root), "<data folder>"))
+    with contextlib.suppress(OSError):
+        from esc.config import cache_dir
+
+        replacements.append((str(cache_dir()), "<cache>"))
+    replacements.append((str(Path.home()), "~"))
+    for old, new in sorted(replacements, key=lambda r: -len(r[0])):
+        if len(old) > 1:
+            text = text.replace(old, new)
+    return text
 
 
 # ------------------------------------------------------------------------- run folders
@@ -538,8 +567,12 @@ def _manifest(
     def rel(p: Path | None) -> str | None:
         return p.relative_to(folder).as_posix() if p else None
 
-    charts = sorted(p.relative_to(folder).as_posix() for p in (folder / "charts").glob("*")
-                    if p.is_file() and not p.name.startswith("."))
+    files = [p for p in (folder / "charts").glob("*") if p.is_file()
+             and not p.name.startswith(".")]
+    charts = sorted(p.relative_to(folder).as_posix() for p in files)
+    # the order the notebooks drew them in: overview first, as the report reads
+    in_order = [p.relative_to(folder).as_posix()
+                for p in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))]
     return {
         "manifest_version": 1,
         "run": folder.name,
@@ -564,6 +597,37 @@ def _manifest(
             for j in jobs
         ],
         "charts": charts,
+        "charts_in_order": in_order,
+    }
+
+
+def describe_parameters(parameters: dict[str, Any]) -> dict[str, str]:
+    """A run's parameters as a person reads them: names, not codes; lists joined.
+
+    >>> people = describe_parameters({"reporters": ["IND", "JPN"], "year": 2023,
+    ...     "source": "demo", "preset": "crma", "sectors": [], "notebooks": ["overview"]})
+    >>> people["Reporters"]
+    'India (IND), Japan (JPN)'
+    """
+    from esc.countries import country_name
+    from esc.vulnerability import PRESETS
+
+    def joined(items: Any) -> str:
+        return ", ".join(str(i) for i in items) if items else "none"
+
+    preset = str(parameters.get("preset"))
+    source = str(parameters.get("source"))
+    year = parameters.get("year")
+    return {
+        "Reporters": ", ".join(f"{country_name(r)} ({r})" for r in parameters.get("reporters",
+                                                                                   [])),
+        "Year": str(year) if year is not None else "each notebook's default",
+        "Data": ("esc's generated demo world (not real trade statistics)"
+                 if source == "demo" else source),
+        "Preset": (f"{preset}: {PRESETS[preset].description}" if preset in PRESETS
+                   else preset),
+        "Sectors": joined(parameters.get("sectors")),
+        "Notebooks": joined(parameters.get("notebooks")),
     }
 
 
@@ -574,8 +638,8 @@ def _index_html(manifest: dict[str, Any], source: str) -> str:
     from esc.schema import DEMO_LABEL
 
     demo = source == "demo"
-    params = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
-                     for k, v in manifest["parameters"].items())
+    params = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
+                     for k, v in describe_parameters(manifest["parameters"]).items())
     rows = "".join(
         f"<tr><td><a href=\"{escape(n['html'] or n['output'] or '')}\">{escape(n['name'])}</a>"
         f"</td><td class=\"{escape(n['status'])}\">{escape(n['status'])}</td>"
@@ -584,7 +648,7 @@ def _index_html(manifest: dict[str, Any], source: str) -> str:
     gallery = "".join(
         f"<figure><a href=\"{escape(c)}\"><img src=\"{escape(c)}\" alt=\"{escape(c)}\"></a>"
         f"<figcaption>{escape(c.split('/')[-1][:-4])}</figcaption></figure>"
-        for c in manifest["charts"] if c.endswith(".png"))
+        for c in manifest.get("charts_in_order", manifest["charts"]) if c.endswith(".png"))
     banner = (f"<p class=\"demo\">{escape(DEMO_LABEL.upper())}: every figure in this report "
               "is computed on esc's generated demo world.</p>" if demo else "")
     return f"""<!doctype html>

@@ -364,3 +364,30 @@ def test_report_refuses_bad_parameters_before_any_kernel(tmp_path, capsys, args,
     assert main(["report", "--out", str(out), "--no-progress", *args]) == 2
     assert fragment in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())  # no run folder, no kernel
+
+
+def test_html_pages_are_code_free_and_hold_no_local_paths(nbdir, tmp_path):
+    _notebook(nbdir / "paths.ipynb", [
+        "secret_code_marker = 41 + 1\nprint('chart saved to', output_dir)\n"
+        "import os\nprint('home', os.path.expanduser('~'))",
+    ], PARAMS)
+    res = _run(nbdir, tmp_path / "out", ["paths"], year=2001)
+    page = (res.folder / "paths.html").read_text()
+    assert "chart saved to ./charts" in page        # the output is kept, the path made relative
+    assert "secret_code_marker" not in page         # no code
+    assert str(tmp_path) not in page and str(Path.home()) + "<" not in page
+    assert "home ~" in page
+    assert "secret_code_marker" in (res.folder / "paths.ipynb").read_text()  # kept for analysts
+    index = (res.folder / "index.html").read_text()
+    assert "India (IND), Japan (JPN)" in index and "['IND'" not in index
+
+
+def test_index_shows_charts_in_the_order_they_were_drawn(nbdir, tmp_path):
+    _notebook(nbdir / "draw.ipynb", [
+        "import time\nfrom pathlib import Path\n"
+        "for name in ('zeta-overview', 'alpha-initiatives'):\n"
+        "    Path(output_dir, name + '.png').write_bytes(b'png')\n    time.sleep(0.05)",
+    ], PARAMS)
+    res = _run(nbdir, tmp_path / "out", ["draw"])
+    index = (res.folder / "index.html").read_text()
+    assert index.index("zeta-overview.png") < index.index("alpha-initiatives.png")
