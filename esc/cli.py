@@ -3,7 +3,9 @@
     esc data list | fetch SOURCE | import PATH
     esc dependence --reporter IND --year 2022 --source wits-india --format table
     esc pci --exports FILE --format csv
-    esc scenario --reporter IND --supplier CHN --year 2023
+    esc scenario --reporter IND --supplier CHN --year 2023 [--redirect 0.1] [--control ID]
+    esc controls
+    esc alternatives --reporter IND --hs6 850760 --year 2023
     esc complementarity --exporter IND --importer JPN --year 2023
     esc initiatives --sector "Clean energy"
     esc report --year 2023 --out reports
@@ -208,15 +210,68 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from esc import analysis, data, scenarios
 
     groups = _groups(args.groups)  # a bad groups file is refused before any data is read
-    flows = data.load_flows(args.source, years=[args.year])
+    only = None
+    if args.control:
+        from esc.controls import control_hs6
+
+        only = control_hs6(args.control)
+    flows = data.load_flows(args.source, years=[args.year], hs6=only)
     codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
-    flows = flows[flows["hs6"].isin(codes["hs6"])]
-    res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
-                                  year=args.year, merge_hk=args.merge_hk,
-                                  replacement="trusted" if args.trusted else "all",
-                                  groups=groups)
+    options = dict(year=args.year, merge_hk=args.merge_hk, groups=groups,
+                   replacement="trusted" if args.trusted else "all",
+                   redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
+                   else args.redirect)
+    if args.control:  # exactly the control's codes, registry or not; its country stops
+        res = scenarios.control_stop(flows, args.control, reporter=args.reporter, **options)
+    else:
+        flows = flows[flows["hs6"].isin(codes["hs6"])]
+        res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
+                                      **options)
+    attrs = dict(res.attrs)
     res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
-    _emit(_keep_attrs(flows, res), args.format)
+    res.attrs.update(attrs)
+    _emit_assumed(res, args.format)
+    return 0
+
+
+def _emit_assumed(df: pd.DataFrame, fmt: str) -> None:
+    """:func:`_emit` plus the assumption a scenario rests on (a column in csv/json)."""
+    note = df.attrs.get("assumption")
+    if note and fmt != "table":
+        df = _keep_attrs(df, df.assign(assumption=note))
+    _emit(df, fmt)
+    if note and fmt == "table":
+        print(f"# year {df.attrs.get('year')}; assumption: {note}")
+
+
+def _cmd_controls(args: argparse.Namespace) -> int:
+    from esc import controls
+
+    table = controls.list_controls() if args.format == "table" else controls.load_controls()
+    table.attrs["label"] = "export controls as announced (data/export_controls.csv)"
+    _emit(table, args.format)
+    return 0
+
+
+def _cmd_alternatives(args: argparse.Namespace) -> int:
+    from esc import analysis, data, scenarios
+
+    groups = _groups(args.groups)
+    flows = data.load_flows(args.source, years=[args.year])
+    redirect = scenarios.DEFAULT_REDIRECT if args.redirect is None else args.redirect
+    wanted = args.hs6
+    if not wanted:  # every registry product the stop leaves uncovered
+        codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
+        stop = scenarios.supplier_stop(flows[flows["hs6"].isin(codes["hs6"])],
+                                       reporter=args.reporter, supplier=args.supplier,
+                                       year=args.year, merge_hk=args.merge_hk,
+                                       redirect=redirect, groups=groups)
+        wanted = stop.loc[stop["uncovered_usd"] > 0, "hs6"].tolist()
+    res = scenarios.alternatives(flows, reporter=args.reporter, year=args.year,
+                                 products=wanted, supplier=args.supplier,
+                                 merge_hk=args.merge_hk, redirect=redirect, groups=groups,
+                                 top=args.top)
+    _emit_assumed(res, args.format)
     return 0
 
 
@@ -328,8 +383,31 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--trusted", action="store_true", help="only trusted partners replace")
     sc.add_argument("--groups", help="partner groups CSV with the 'trusted' group to use")
     sc.add_argument("--merge-hk", action="store_true")
+    sc.add_argument("--control", help="id of an announced export control (esc controls): "
+                    "stop exactly its products")
+    sc.add_argument("--redirect", type=float, help="share (0-1) of their exports to other "
+                    "markets that alternatives can redirect (default 0.1, an assumption)")
     _add_format(sc)
     sc.set_defaults(func=_cmd_scenario)
+
+    ct = sub.add_parser("controls", help="export controls announced (data/export_controls.csv)")
+    _add_format(ct)
+    ct.set_defaults(func=_cmd_controls)
+
+    al = sub.add_parser("alternatives", help="other exporters of a product, by world share")
+    al.add_argument("--reporter", default="IND")
+    al.add_argument("--supplier", default="CHN")
+    al.add_argument("--hs6", action="append", help="HS6 code (repeatable; default: every "
+                    "registry product the stop leaves uncovered)")
+    al.add_argument("--year", type=int, default=2023)
+    al.add_argument("--source", choices=SOURCES, default="demo")
+    al.add_argument("--sector", action="append")
+    al.add_argument("--redirect", type=float)
+    al.add_argument("--groups", help="partner groups CSV (group,iso3,source)")
+    al.add_argument("--merge-hk", action="store_true")
+    al.add_argument("--top", type=int, default=10, help="exporters per product (default 10)")
+    _add_format(al)
+    al.set_defaults(func=_cmd_alternatives)
 
     co = sub.add_parser("complementarity", help="what one partner exports that the other needs")
     co.add_argument("--exporter", default="IND")

@@ -128,3 +128,17 @@ def test_duplicate_id_and_missing_column(tmp_path, rows):
     with pytest.raises(MissingColumnError) as info:
         controls.load_controls(path)
     assert info.value.column == "quote"
+
+
+def test_cli_lists_the_controls(capsys, rows):
+    import io
+
+    import pandas as pd
+
+    from esc.cli import main
+
+    assert main(["controls", "--format", "csv"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    assert sorted(out["id"]) == sorted(r["id"] for r in rows)
+    assert main(["controls"]) == 0
+    assert "cn-antimony-2024-09" in capsys.readouterr().out

@@ -234,3 +234,54 @@ def test_complementarity_finds_india_exports_japan_needs():
     assert row["exporter_rca"] == pytest.approx((210 / 215) / (300 / 2355))
     assert row["top_supplier"] == "CHN" and row["shiftable_usd"] == pytest.approx(90.0)
     assert row["exporter_share_now"] == pytest.approx(0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+
+def _csv_out(capsys, argv) -> pd.DataFrame:
+    import io
+
+    from esc.cli import main
+
+    assert main(argv) == 0
+    return pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"hs6": str})
+
+
+def test_cli_scenario_control_runs_the_stop_on_the_controls_codes(capsys, demo_flows):
+    from esc import controls
+
+    out = _csv_out(capsys, ["scenario", "--control", "cn-graphite-2023-12", "--reporter", "IND",
+                            "--year", "2023", "--format", "csv"])
+    codes = controls.control_hs6("cn-graphite-2023-12")
+    assert sorted(out["hs6"]) == sorted(codes)
+    for code in codes:
+        at_risk, uncovered = _by_hand(demo_flows, "IND", code, scenarios.DEFAULT_REDIRECT)
+        row = out.set_index("hs6").loc[code]
+        assert row["at_risk_usd"] == pytest.approx(at_risk, rel=1e-9)
+        assert row["uncovered_usd"] == pytest.approx(uncovered, rel=1e-9, abs=1e-3)
+    assert out["data_label"].eq(demo_flows.attrs["label"]).all()
+    assert out["assumption"].str.contains("redirect 10%").all()
+
+
+def test_cli_scenario_redirect_and_bad_values(capsys):
+    from esc.cli import main
+
+    out = _csv_out(capsys, ["scenario", "--reporter", "JPN", "--year", "2023", "--redirect",
+                            "0.5", "--format", "csv"])
+    assert out["redirect"].eq(0.5).all() and out["assumption"].str.contains("50%").all()
+    assert main(["scenario", "--redirect", "2", "--year", "2023"]) == 2
+    assert "redirect" in capsys.readouterr().err
+    assert main(["scenario", "--control", "cn-nothing-2020-01", "--year", "2023"]) == 2
+    assert "cn-graphite-2023-12" in capsys.readouterr().err
+
+
+def test_cli_alternatives(capsys, demo_flows):
+    out = _csv_out(capsys, ["alternatives", "--reporter", "IND", "--hs6", "850760", "--year",
+                            "2023", "--format", "csv"])
+    x = demo_flows[demo_flows["hs6"] == "850760"].groupby("exporter")["value_usd"].sum()
+    expected = (x / x.sum()).drop(["CHN", "IND"], errors="ignore").sort_values(ascending=False)
+    assert out["exporter"].tolist() == expected.index.tolist()[:10]
+    assert out["headroom_usd"].ge(0).all() and "assumption" in out.columns
