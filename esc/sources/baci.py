@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
-import io
 import logging
 import re
 import zipfile
@@ -62,6 +61,7 @@ from esc.errors import (
     UnknownCountryError,
     UnknownProductError,
     UnknownReleaseError,
+    not_utf8,
 )
 from esc.schema import (
     EXPORTER,
@@ -262,9 +262,13 @@ def inspect(path: str | Path, *, hs_rev: str | None = None) -> BaciFile:
 def _check_header(member: _Member) -> None:
     try:
         with member.opener() as fh:
-            first = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
+            raw = fh.readline()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise CorruptFileError(f"cannot read ({exc})", path=member.label) from exc
+    try:
+        first = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(member.label, raw, exc) from None
     header = next(csv.reader([first]), [])
     for col in RAW_COLUMNS:
         if col not in [h.strip() for h in header]:
@@ -427,6 +431,8 @@ class _Checks:
                  products_from: str) -> None:
         self.year, self.products, self.rev, self.products_from = year, products, rev, \
             products_from
+        self.product_array = None if products is None else pa.array(sorted(products),
+                                                                    pa.string())
         self.keys: list[np.ndarray] = []
         self.unchecked: list[int] = []  # lines of codes whose chapter does not exist
         self.unchecked_codes: list[str] = []
@@ -451,9 +457,8 @@ def _check_value(block: _Block, column: str, arr: pa.Array, **kwargs: object) ->
 
 
 def _check_products(block: _Block, codes: pa.Array, checks: _Checks) -> None:
-    if checks.products is not None:
-        known = pa.array(sorted(checks.products), pa.string())
-        bad = _first_false(pc.is_in(codes, value_set=known))
+    if checks.product_array is not None:
+        bad = _first_false(pc.is_in(codes, value_set=checks.product_array))
         if bad is not None:
             raise block.fail(UnknownProductError, f"HS code {codes[bad].as_py()!r} is not in "
                              f"the {checks.rev} nomenclature ({checks.products_from})", bad, "k")

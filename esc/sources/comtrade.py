@@ -273,16 +273,16 @@ def _check_nomenclature(df: pd.DataFrame, where: _Where) -> None:
         codes = rows["cmdCode"]
         codes = codes[codes.str.fullmatch(_HS_CODE)]
         try:
-            known = _known_codes(str(rev))
+            known = hs_tables.known_codes(str(rev))
         except (DataNotFoundError, UnknownReleaseError):
-            bad = ~codes.str[:2].isin(hs_tables.HS_CHAPTERS)
+            bad = _outside(codes.str[:2], hs_tables.HS_CHAPTERS)
             if bad.any():
                 idx = bad[bad].index
                 log.warning("%s: %d rows have HS codes whose chapter exists in no HS revision "
                             "(e.g. %r; %s); esc has no %s code list to check codes one by one",
                             where.source, len(idx), codes.loc[idx[0]], where.places(idx), rev)
             continue
-        bad = ~codes.isin(known)
+        bad = _outside(codes, known)
         if bad.any():
             idx = bad[bad].index
             raise where.error(UnknownProductError, f"HS code {codes.loc[idx[0]]!r} is not in "
@@ -290,10 +290,10 @@ def _check_nomenclature(df: pd.DataFrame, where: _Where) -> None:
                               f"{where.places(idx)})", idx[0], "cmdCode")
 
 
-def _known_codes(rev: str) -> frozenset[str]:
-    """HS6 codes of ``rev`` with their headings and chapters (raises when esc has no list)."""
-    six = frozenset(hs_tables.nomenclature(rev)["hs6"])
-    return six | {c[:4] for c in six} | {c[:2] for c in six}
+def _outside(codes: pd.Series, known: frozenset[str]) -> pd.Series:
+    """Mask of the codes not in ``known`` (the distinct codes are looked up once each)."""
+    missing = [c for c in pd.unique(codes) if c not in known]
+    return codes.isin(missing) if missing else pd.Series(False, index=codes.index)
 
 
 def _select_level(df: pd.DataFrame, where: _Where, product_level: str | None) -> tuple[

@@ -201,6 +201,7 @@ def _nomenclature_cached(rev: str, path: str | None) -> pd.DataFrame:
 def reset() -> None:
     """Forget the tables read so far (after ``esc data fetch hs`` put a new file in place)."""
     _nomenclature_cached.cache_clear()
+    known_codes.cache_clear()
     _correlation_cached.cache_clear()
 
 
@@ -217,6 +218,15 @@ def nomenclature(rev: str = "HS22", path: str | Path | None = None) -> pd.DataFr
         raise UnknownReleaseError(f"no nomenclature table for HS revision {rev!r}; esc knows "
                                   f"{', '.join(_NOMENCLATURE_FILES)}")
     return _nomenclature_cached(rev, str(path) if path else None).copy()
+
+
+@cache
+def known_codes(rev: str) -> frozenset[str]:
+    """Every code of revision ``rev`` at every level: subheadings (6 digits), the headings
+    (4) and chapters (2) they belong to. Raises as :func:`nomenclature` when esc has no list.
+    """
+    six = frozenset(nomenclature(rev)[HS6])
+    return six | {c[:4] for c in six} | {c[:2] for c in six}
 
 
 def check_codes(codes: Iterable[str | int], rev: str = "HS22") -> list[str]:
