@@ -460,9 +460,8 @@ def event_summary(study: pd.DataFrame) -> pd.DataFrame:
                      "total_usd": part["total_usd"].mean(),
                      "controller_share": part["controller_usd"].sum() / total if total
                      else np.nan})
-    out = pd.DataFrame(rows)
-    change = out.iloc[1, 2:] - out.iloc[0, 2:]
-    out.loc[2] = {"phase": "change", "months": pd.NA, **change.to_dict()}
+    change = {k: rows[1][k] - rows[0][k] for k in rows[0] if k not in ("phase", "months")}
+    out = pd.DataFrame([*rows, {"phase": "change", "months": None, **change}])
     out["months"] = out["months"].astype("Int64")
     out.attrs.update(study.attrs)
     return out

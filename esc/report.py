@@ -42,7 +42,6 @@ import re
 import shutil
 import sys
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +50,9 @@ from pathlib import Path
 from typing import Any
 
 import esc
+from esc import briefing
+from esc.atomic import write_atomic
+from esc.briefing import describe_parameters
 from esc.config import data_dir, notebooks_dir, package_data_dir
 from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
 
@@ -58,7 +60,12 @@ log = logging.getLogger(__name__)
 
 SECTOR_TEMPLATE = "sector"
 """Stem of the notebook that is executed once per sector."""
-DEFAULT_ORDER = ("overview", "sector", "critical_minerals", "complementarity", "initiatives")
+DEFAULT_ORDER = ("overview", "sector", "critical_minerals", "complementarity", "initiatives",
+                 "india_official")
+NEEDS_DATA: dict[str, tuple[str, ...]] = {
+    "india_official": ("india-principal-commodity", "india-meidb-minerals-hs8")}
+"""Notebooks that read folders of the data folder: a default run leaves them out, saying why in
+its index, when a folder is missing (naming them with --notebook runs them anyway)."""
 INDEX_NAME = ".esc-report-index.json"
 LOCK_NAME = ".esc-report.lock"
 MANIFEST = "manifest.json"
@@ -143,30 +150,6 @@ def _canonical(obj: Any) -> str:
 
 def _sha256_json(obj: Any) -> str:
     return hashlib.sha256(_canonical(obj).encode("utf-8")).hexdigest()
-
-
-def _temp_beside(path: Path) -> Path:
-    """A fresh temporary name in ``path``'s folder (created with the usual permissions)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-
-
-def write_atomic(path: Path, payload: str | bytes) -> Path:
-    """Write ``payload`` to a temporary file beside ``path``, then move it into place.
-
-    Readers see the old file or the new one, never half of one (``os.replace`` is atomic
-    within a file system).
-    """
-    tmp = _temp_beside(path)
-    mode = "xb" if isinstance(payload, bytes) else "x"
-    try:
-        with open(tmp, mode, **({} if isinstance(payload, bytes) else {"encoding": "utf-8"})
-                  ) as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
@@ -295,6 +278,23 @@ def _resolve_templates(notebooks: Sequence[str | Path] | None, folder: Path) -> 
             raise UnknownReleaseError(f"{path}: notebook not found (known in {folder}: {known})")
         out.append(path.resolve())
     return out
+
+
+def without_data(templates: list[Path]) -> tuple[list[Path], dict[str, str]]:
+    """Split ``templates`` into those whose data folders (:data:`NEEDS_DATA`) exist and a
+    ``{notebook: reason}`` for the others."""
+    root = data_dir()
+    kept, absent = [], {}
+    for template in templates:
+        missing = [f for f in NEEDS_DATA.get(template.stem, ())
+                   if root is None or not (root / f).is_dir()]
+        if missing:
+            absent[template.stem] = (f"not run: the data folder ({root or 'ESC_DATA_DIR unset'}) "
+                                     f"has no {', '.join(missing)}; see docs/india.md and "
+                                     "`esc data fetch dgcis` / `esc data fetch meidb`")
+        else:
+            kept.append(template)
+    return kept, absent
 
 
 def _declared(template: Path) -> set[str]:
@@ -503,7 +503,8 @@ def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
     old = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
     for item in [*(nb["output"] for nb in old["notebooks"]),
                  *(nb["html"] for nb in old["notebooks"] if nb.get("html")),
-                 *old.get("charts", [])]:
+                 *old.get("charts", []), *old.get("tables", []),
+                 *old.get("briefing", [])]:
         _link_or_copy(previous / item, folder / item)
     by_name = {nb["name"]: nb for nb in old["notebooks"]}
     for job in jobs:
@@ -598,36 +599,10 @@ def _manifest(
         ],
         "charts": charts,
         "charts_in_order": in_order,
-    }
-
-
-def describe_parameters(parameters: dict[str, Any]) -> dict[str, str]:
-    """A run's parameters as a person reads them: names, not codes; lists joined.
-
-    >>> people = describe_parameters({"reporters": ["IND", "JPN"], "year": 2023,
-    ...     "source": "demo", "preset": "crma", "sectors": [], "notebooks": ["overview"]})
-    >>> people["Reporters"]
-    'India (IND), Japan (JPN)'
-    """
-    from esc.countries import country_name
-    from esc.vulnerability import PRESETS
-
-    def joined(items: Any) -> str:
-        return ", ".join(str(i) for i in items) if items else "none"
-
-    preset = str(parameters.get("preset"))
-    source = str(parameters.get("source"))
-    year = parameters.get("year")
-    return {
-        "Reporters": ", ".join(f"{country_name(r)} ({r})" for r in parameters.get("reporters",
-                                                                                   [])),
-        "Year": str(year) if year is not None else "each notebook's default",
-        "Data": ("esc's generated demo world (not real trade statistics)"
-                 if source == "demo" else source),
-        "Preset": (f"{preset}: {PRESETS[preset].description}" if preset in PRESETS
-                   else preset),
-        "Sectors": joined(parameters.get("sectors")),
-        "Notebooks": joined(parameters.get("notebooks")),
+        "tables": sorted(p.relative_to(folder).as_posix()
+                         for p in (folder / "tables").glob("*") if p.is_file()),
+        "briefing": [name for name in (briefing.DECK, briefing.WORKBOOK)
+                     if (folder / name).is_file()],
     }
 
 
@@ -649,21 +624,31 @@ def _index_html(manifest: dict[str, Any], source: str) -> str:
         f"<figure><a href=\"{escape(c)}\"><img src=\"{escape(c)}\" alt=\"{escape(c)}\"></a>"
         f"<figcaption>{escape(c.split('/')[-1][:-4])}</figcaption></figure>"
         for c in manifest.get("charts_in_order", manifest["charts"]) if c.endswith(".png"))
+    files = " · ".join(f"<a href=\"{escape(name)}\">{escape(what)}</a>"
+                       for name, what in ((briefing.DECK, "briefing slides (pptx)"),
+                                          (briefing.WORKBOOK, "key tables (xlsx)"))
+                       if name in manifest.get("briefing", []))
+    files = f"<p class=\"briefing\">For the briefing: {files}</p>" if files else ""
     banner = (f"<p class=\"demo\">{escape(DEMO_LABEL.upper())}: every figure in this report "
-              "is computed on esc's generated demo world.</p>" if demo else "")
+              "is computed on esc's generated demo world" + (
+                  ", except india_official, which reads India's official statistics (DGCI&S)"
+                  if any(n["name"] == "india_official" for n in manifest["notebooks"])
+                  else "") + ".</p>" if demo else "")
+    absent = "".join(f"<li>{escape(k)}: {escape(v)}</li>"
+                     for k, v in manifest.get("absent", {}).items())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>esc report {escape(manifest['run'])}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}
 .demo{{color:#b2182b;font-weight:bold}} td,th{{padding:2px 10px;text-align:left}}
 .ok{{color:#1a9850}} .failed,.interrupted{{color:#b2182b}} figure{{display:inline-block;width:360px;
 margin:6px}} img{{width:100%;border:1px solid #ddd}}</style></head><body>
-<h1>esc report</h1>{banner}
+<h1>esc report</h1>{banner}{files}
 <p>Run {escape(manifest['run'])}: {escape(manifest['status'])}, started
 {escape(str(manifest['started_utc']))}, {manifest['seconds']} s.
 Details in <a href="{MANIFEST}">{MANIFEST}</a>.</p>
 <h2>Parameters</h2><table>{params}</table>
 <h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>error</th>
-</tr>{rows}</table>
+</tr>{rows}</table>{f"<p>Not in this report:</p><ul>{absent}</ul>" if absent else ""}
 <h2>Charts</h2>{gallery}
 </body></html>
 """
@@ -698,6 +683,7 @@ def run_report(
     started = _utc_now()
     folder_nb = Path(notebook_dir) if notebook_dir else notebooks_dir()
     templates = _resolve_templates(notebooks, folder_nb)
+    templates, absent = without_data(templates) if notebooks is None else (templates, {})
     sector_list = list(sectors) if sectors else (
         _default_sectors() if any(t.stem == SECTOR_TEMPLATE for t in templates) else [])
     reporters = _check_inputs(sector_list, reporters)
@@ -735,6 +721,11 @@ def run_report(
                                         else "failed")
     manifest = _manifest(folder, status=status, jobs=jobs, finished=finished,
                          reused_from=previous, **common)
+    manifest["absent"] = absent  # notebooks left out for want of their data, and why
+    if previous is None:
+        briefing.build(folder, manifest)
+        manifest["briefing"] = [name for name in (briefing.DECK, briefing.WORKBOOK)
+                                if (folder / name).is_file()]
     _write_json_atomic(folder / MANIFEST, manifest)
     write_atomic(folder / INDEX, _index_html(manifest, source))
     if status == "ok":

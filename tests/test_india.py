@@ -285,3 +285,39 @@ def test_cli_dependence_and_fetch(pc_rows, iso, capsys):
     assert "2020-21" in capsys.readouterr().err
     assert main(["data", "fetch", "dgcis"]) == 2
     assert "Principal Commodity-wise Import" in capsys.readouterr().err
+
+
+def _toy_notebook(path, source: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("output_dir = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+
+
+def test_report_leaves_india_notebook_out_without_its_data(tmp_path, monkeypatch):
+    from esc import report
+
+    _require(dgcis.FOLDER), _require(meidb.FOLDER)
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _toy_notebook(folder / "overview.ipynb", "print('overview ran')")
+    _toy_notebook(folder / "india_official.ipynb", "print('india ran')")
+    templates = sorted(folder.glob("*.ipynb"))
+    assert [t.stem for t in report.without_data(templates)[0]] == ["india_official", "overview"]
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("ESC_DATA_DIR", str(empty))
+    kept, absent = report.without_data(templates)
+    assert [t.stem for t in kept] == ["overview"]
+    assert "india-principal-commodity" in absent["india_official"]
+    monkeypatch.setattr(report, "data_provenance", lambda source: {"source": source})
+    monkeypatch.setattr(report, "check_parameters", lambda **kw: None)
+    res = report.run_report(notebook_dir=folder, out=tmp_path / "out", progress=False)
+    assert res.ok and [nb.name for nb in res.notebooks] == ["overview"]
+    assert res.manifest["absent"] == absent
+    index = (res.folder / "index.html").read_text()
+    assert "Not in this report" in index and "india-meidb-minerals-hs8" in index
