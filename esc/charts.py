@@ -41,6 +41,7 @@ import vl_convert
 import esc
 from esc.countries import country_name
 from esc.errors import BadValueError, EscError, MissingColumnError
+from esc.schema import DEMO_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -1022,8 +1023,14 @@ def save(
     *,
     formats: Sequence[str] = ("png", "svg"),
     scale: float = 2.0,
+    takeaway: str | None = None,
+    key: bool = False,
 ) -> list[Path]:
     """Write ``<folder>/<stem>.png`` and ``.svg`` through vl-convert; return the paths.
+
+    Beside them ``<stem>.json`` records the chart's title and subtitle, whether it carries
+    the demo label, and for the briefing deck (:mod:`esc.briefing`) a one-line ``takeaway``
+    and whether it is a ``key`` chart (one slide each).
 
     PNGs are rendered at ``scale`` x the chart's pixel size (2 = sharp on slides). Each file
     is written to a temporary name and moved into place, so a reader never sees half a
@@ -1051,7 +1058,22 @@ def save(
             raise BadValueError(f"chart format {fmt!r} is not png or svg", path=str(folder))
         paths.append(_write_atomic(out / f"{stem}.{fmt}", payload))
         log.info("chart written: %s", paths[-1])
+    _write_atomic(out / f"{stem}.json", json.dumps(_sidecar(spec, takeaway, key)).encode())
     return paths
+
+
+def _sidecar(spec: dict, takeaway: str | None, key: bool) -> dict:
+    """Title, subtitle and label of a chart spec, for the briefing deck."""
+    title = spec.get("title", "")
+    text, subtitle = ((title.get("text", ""), title.get("subtitle", ""))
+                      if isinstance(title, dict) else (title, ""))
+
+    def flat(x) -> str:
+        return " ".join(x) if isinstance(x, list) else str(x or "")
+
+    demo = DEMO_MARK in json.dumps(spec, ensure_ascii=False)
+    return {"title": flat(text), "subtitle": flat(subtitle), "takeaway": takeaway,
+            "key": key, "label": DEMO_LABEL if demo else None}
 
 
 def _vl_version() -> str:

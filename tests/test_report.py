@@ -391,3 +391,19 @@ def test_index_shows_charts_in_the_order_they_were_drawn(nbdir, tmp_path):
     res = _run(nbdir, tmp_path / "out", ["draw"])
     index = (res.folder / "index.html").read_text()
     assert index.index("zeta-overview.png") < index.index("alpha-initiatives.png")
+
+
+def test_every_run_has_a_deck_and_a_workbook_also_when_reused(nbdir, tmp_path):
+    from pptx import Presentation
+
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["good"], year=2001)
+    assert first.manifest["briefing"] == ["briefing.pptx", "tables.xlsx"]
+    index = (first.folder / "index.html").read_text()
+    assert 'href="briefing.pptx"' in index and 'href="tables.xlsx"' in index
+    deck = Presentation(str(first.folder / "briefing.pptx"))
+    assert len(deck.slides) >= 2
+    again = _run(nbdir, out, ["good"], year=2001)
+    assert again.reused_from == first.folder
+    assert (again.folder / "briefing.pptx").read_bytes() == (
+        first.folder / "briefing.pptx").read_bytes()
