@@ -35,6 +35,8 @@ import pandas as pd
 import pycountry
 
 from esc import registry
+from esc.errors import EscError
+from esc.sources import hs as hs_tables
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,8 @@ class Size:
 
     @property
     def key(self) -> str:
-        return (f"c{self.countries}_p{self.products}_r{self.rows_per_year}_y{self.years}"
+        # g2: products are real HS2017 subheadings (esc's import rejects unknown codes)
+        return (f"g2_c{self.countries}_p{self.products}_r{self.rows_per_year}_y{self.years}"
                 f"_{self.last_year}_s{self.seed}")
 
 
@@ -111,9 +114,20 @@ def countries(n: int) -> pd.DataFrame:
 
 
 def products(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``n`` HS6 codes: the registry's HS2017 codes, then made-up codes in real chapters."""
+    """``n`` HS6 codes: the registry's HS2017 codes, then other real HS2017 subheadings drawn
+    at random (esc's HS17 table, so that esc's import accepts them), or, where esc has no
+    HS17 table, made-up codes in real chapters (esc then warns about them)."""
     known = list(dict.fromkeys(registry.load_registry().query("hs_rev == 'HS17'")["hs6"]))
     known = known[:n]
+    try:
+        pool = sorted(set(hs_tables.nomenclature("HS17")["hs6"]) - set(known))
+    except EscError:
+        pool = []
+    if len(pool) >= n - len(known):
+        extra = sorted(rng.choice(pool, n - len(known), replace=False).tolist())
+        allc = known + extra
+        return pd.DataFrame({"code": allc, "description": [f"benchmark product {c} (generated)"
+                                                           for c in allc]})
     chapters = np.array([c for c in range(1, 98) if c != 77])
     codes = set(known)
     while len(codes) < n:

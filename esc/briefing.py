@@ -32,7 +32,8 @@ from esc.schema import DEMO_LABEL
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DECK", "WORKBOOK", "build", "describe_parameters", "save_table", "tables_dir"]
+__all__ = ["DECK", "WORKBOOK", "build", "changes_since", "describe_parameters",
+           "provenance_hashes", "save_table", "tables_dir"]
 
 DECK = "briefing.pptx"
 WORKBOOK = "tables.xlsx"
@@ -287,3 +288,73 @@ def build(folder: Path, manifest: dict[str, Any]) -> list[Path]:
         except Exception as exc:  # the notebooks' outputs stand even if a briefing file fails
             log.error("%s: %s", writer.__name__, exc)
     return written
+
+
+# ------------------------------------------------------------------- what changed since
+
+
+def findings_table(folder: Path) -> pd.DataFrame | None:
+    """The table a run saved with ``findings=True`` (None when it saved none)."""
+    found = [frame for _, meta, frame in _tables(folder) if meta.get("findings")]
+    return found[0] if found else None
+
+
+def _keyed(table: pd.DataFrame) -> pd.DataFrame:
+    who = "reporter" if "reporter" in table.columns else "importer"
+    code = next((c for c in ("hs6", "hs4", "hs2", "hs8", "commodity") if c in table.columns),
+                None)
+    if code is None or who not in table.columns:
+        return table.iloc[0:0]
+    if "year" in table.columns and len(table):
+        table = table[table["year"] == table["year"].max()]
+    out = table.assign(_key=table[who].astype(str) + " " + table[code].astype(str))
+    return out.set_index("_key")
+
+
+def changes_since(previous: Path, folder: Path, *, previous_manifest: dict[str, Any],
+                  manifest: dict[str, Any]) -> list[str]:
+    """What is new in ``folder`` against an earlier run of the same parameters, as lines.
+
+    Products entering and leaving Category A (by reporter and code, latest year of each
+    findings table), preset flags that flipped, and a change of the input data (its sha256
+    hashes). An empty list when nothing changed.
+    """
+    lines: list[str] = []
+    old_hashes = sorted(provenance_hashes(previous_manifest.get("data_provenance")))
+    new_hashes = sorted(provenance_hashes(manifest.get("data_provenance")))
+    if old_hashes != new_hashes:
+        lines.append("The input data changed (a new release or file: its sha256 differs).")
+    old_t, new_t = findings_table(previous), findings_table(folder)
+    if old_t is None or new_t is None or "category" not in new_t.columns:
+        return lines
+    old, new = _keyed(old_t), _keyed(new_t)
+    old_a = set(old.index[old["category"] == "A"])
+    new_a = set(new.index[new["category"] == "A"])
+    for verb, keys, table in (("entered", new_a - old_a, new), ("left", old_a - new_a, old)):
+        if keys:
+            names = [f"{k} {table.loc[k, 'short_name']}" if "short_name" in table.columns
+                     else k for k in sorted(keys)]
+            lines.append(f"{len(keys)} product(s) {verb} Category A: {', '.join(names[:10])}"
+                         + (" …" if len(names) > 10 else "") + ".")
+    if "flag" in old.columns and "flag" in new.columns:
+        both = old.index.intersection(new.index)
+        flipped = [k for k in both if bool(old.loc[k, "flag"]) != bool(new.loc[k, "flag"])]
+        if flipped:
+            lines.append(f"{len(flipped)} preset flag(s) flipped: {', '.join(flipped[:10])}"
+                         + (" …" if len(flipped) > 10 else "") + ".")
+    return lines
+
+
+def provenance_hashes(obj: Any) -> list[str]:
+    """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        for key, val in obj.items():
+            if key == "sha256" and isinstance(val, str):
+                found.append(val)
+            else:
+                found.extend(provenance_hashes(val))
+    elif isinstance(obj, list):
+        for val in obj:
+            found.extend(provenance_hashes(val))
+    return found

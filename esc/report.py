@@ -52,7 +52,7 @@ from typing import Any
 import esc
 from esc import briefing
 from esc.atomic import write_atomic
-from esc.briefing import describe_parameters
+from esc.briefing import describe_parameters, provenance_hashes
 from esc.config import data_dir, notebooks_dir, package_data_dir
 from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
 
@@ -240,21 +240,6 @@ def inputs_fingerprint(templates: Sequence[Path]) -> dict[str, Any]:
         "code": code.hexdigest(),
         "data_folder": _sha256_json(folder),
     }
-
-
-def _hashes(obj: Any) -> list[str]:
-    """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
-    found: list[str] = []
-    if isinstance(obj, dict):
-        for key, val in obj.items():
-            if key == "sha256" and isinstance(val, str):
-                found.append(val)
-            else:
-                found.extend(_hashes(val))
-    elif isinstance(obj, list):
-        for val in obj:
-            found.extend(_hashes(val))
-    return found
 
 
 # -------------------------------------------------------------------------------- jobs
@@ -624,6 +609,11 @@ def _index_html(manifest: dict[str, Any], source: str) -> str:
         f"<figure><a href=\"{escape(c)}\"><img src=\"{escape(c)}\" alt=\"{escape(c)}\"></a>"
         f"<figcaption>{escape(c.split('/')[-1][:-4])}</figcaption></figure>"
         for c in manifest.get("charts_in_order", manifest["charts"]) if c.endswith(".png"))
+    changed = manifest.get("changes") or {}
+    changes = ("" if not changed else
+               f"<h2>What changed since {escape(str(changed.get('since'))[:10])}</h2><ul>"
+               + "".join(f"<li>{escape(line)}</li>" for line in changed.get("lines", []))
+               + f"</ul><p>Compared with run {escape(str(changed.get('previous')))}.</p>")
     files = " · ".join(f"<a href=\"{escape(name)}\">{escape(what)}</a>"
                        for name, what in ((briefing.DECK, "briefing slides (pptx)"),
                                           (briefing.WORKBOOK, "key tables (xlsx)"))
@@ -646,7 +636,7 @@ margin:6px}} img{{width:100%;border:1px solid #ddd}}</style></head><body>
 <p>Run {escape(manifest['run'])}: {escape(manifest['status'])}, started
 {escape(str(manifest['started_utc']))}, {manifest['seconds']} s.
 Details in <a href="{MANIFEST}">{MANIFEST}</a>.</p>
-<h2>Parameters</h2><table>{params}</table>
+{changes}<h2>Parameters</h2><table>{params}</table>
 <h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>error</th>
 </tr>{rows}</table>{f"<p>Not in this report:</p><ul>{absent}</ul>" if absent else ""}
 <h2>Charts</h2>{gallery}
@@ -692,13 +682,13 @@ def run_report(
     run_params = {**params, "sectors": sector_list,
                   "notebooks": [t.stem for t in templates]}
     provenance = data_provenance(source)
-    if reuse and not _hashes(provenance):
+    if reuse and not provenance_hashes(provenance):
         log.warning("data provenance of %r has no sha256: outputs will not be reused", source)
         reuse = False
     key = _sha256_json({
         "parameters": run_params,
         "inputs": inputs_fingerprint(templates),
-        "data": _hashes(provenance) or provenance,
+        "data": provenance_hashes(provenance) or provenance,
         "esc": esc.__version__,
     })
     out_dir = Path(out).expanduser().resolve()
@@ -723,6 +713,7 @@ def run_report(
                          reused_from=previous, **common)
     manifest["absent"] = absent  # notebooks left out for want of their data, and why
     if previous is None:
+        manifest["changes"] = _changes(out_dir, folder, manifest)
         briefing.build(folder, manifest)
         manifest["briefing"] = [name for name in (briefing.DECK, briefing.WORKBOOK)
                                 if (folder / name).is_file()]
@@ -733,6 +724,38 @@ def run_report(
     log.info("report %s: %s (%s)", folder, status, ", ".join(
         f"{j.name}={j.status}" for j in jobs))
     return RunResult(folder=folder, manifest=manifest, notebooks=jobs, reused_from=previous)
+
+
+def _earlier_run(out: Path, folder: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The latest finished run before ``folder`` in ``out`` with the same parameters.
+
+    Run folders are named ``<UTC start>-<8 hex of the parameters' hash>[-n]``, so the
+    same parameters share the hash part and names sort by start time.
+    """
+    tag = folder.name.split("-")[1]
+    for other in sorted(out.glob(f"*-{tag}*"), reverse=True):
+        if other.name >= folder.name or not other.is_dir():
+            continue
+        try:
+            manifest = json.loads((other / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("status") in ("ok", "reused"):
+            return other, manifest
+    return None
+
+
+def _changes(out: Path, folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """"What changed since" an earlier run of the same parameters (None if there is none)."""
+    earlier = _earlier_run(out, folder)
+    if earlier is None:
+        return None
+    other, old = earlier
+    source = old.get("reused_from") or other.name
+    lines = briefing.changes_since(out / source if (out / source).is_dir() else other, folder,
+                                   previous_manifest=old, manifest=manifest)
+    return {"since": old.get("started_utc"), "previous": other.name,
+            "lines": lines or ["Nothing changed in Category A, the flags or the data."]}
 
 
 def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool) -> None:

@@ -407,3 +407,31 @@ def test_every_run_has_a_deck_and_a_workbook_also_when_reused(nbdir, tmp_path):
     assert again.reused_from == first.folder
     assert (again.folder / "briefing.pptx").read_bytes() == (
         first.folder / "briefing.pptx").read_bytes()
+
+
+def test_rerun_says_what_changed_since_the_last_run(nbdir, tmp_path):
+    _notebook(nbdir / "cats.ipynb", [
+        "import pandas as pd\nfrom esc.briefing import save_table\n"
+        "t = pd.read_csv('cats.csv', dtype={'hs6': str})\n"
+        "save_table(t, output_dir, 'overview-categories', title='c', findings=True)",
+    ], PARAMS)
+    cats = nbdir / "cats.csv"
+    cats.write_text("year,importer,hs6,short_name,imports_usd,category,flag\n"
+                    "2023,IND,850760,Li-ion,3e9,A,True\n2023,IND,854143,PV,1e9,C,False\n"
+                    "2023,JPN,850511,Magnets,4e8,A,True\n", encoding="utf-8")
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["cats"])
+    assert first.manifest["changes"] is None  # nothing to compare with
+    cats.write_text("year,importer,hs6,short_name,imports_usd,category,flag\n"
+                    "2023,IND,850760,Li-ion,3e9,A,True\n2023,IND,854143,PV,1e9,A,True\n"
+                    "2023,JPN,850511,Magnets,4e8,B,True\n", encoding="utf-8")
+    second = _run(nbdir, out, ["cats"], reuse=False)
+    changes = second.manifest["changes"]
+    assert changes["previous"] == first.folder.name
+    assert changes["lines"] == [
+        "1 product(s) entered Category A: IND 854143 PV.",
+        "1 product(s) left Category A: JPN 850511 Magnets.",
+        "1 preset flag(s) flipped: IND 854143.",
+    ]
+    index = (second.folder / "index.html").read_text()
+    assert "What changed since" in index and "IND 854143 PV" in index
