@@ -616,6 +616,8 @@ def supplier_chart(yearly: pd.DataFrame, *, year: int | None = None, top: int = 
         "description"].first() if "description" not in yearly.columns else None
     df = yearly[yearly[EXPORTER] != ""].copy()
     df["short_name"] = df[product].map(desc) if desc is not None else df["description"]
+    shown = int(df[YEAR].max()) if year is None else int(year)
     return charts.supplier_bars(df, top=top, max_products=None, year=year, product=product,
                                 title=title, label=yearly.attrs.get("label", ""),
-                                source=source_text(yearly), vintage=_vintage(yearly))
+                                source=source_text(yearly),
+                                vintage=_vintage(df[df[YEAR] == shown]))
