@@ -6,6 +6,7 @@ Expected values are computed here with gzip + csv, independently of the reader.
 from __future__ import annotations
 
 import math
+import zipfile
 from collections import defaultdict
 
 import pandas as pd
@@ -17,6 +18,7 @@ from esc.errors import (
     CorruptFileError,
     MissingColumnError,
     UnknownCountryError,
+    UnknownProductError,
     UnknownReleaseError,
 )
 from esc.sources import baci
@@ -264,3 +266,43 @@ def test_truncated_gzip(tmp_path, example):
     with pytest.raises(CorruptFileError) as err:
         baci.read(cut)
     assert str(cut) in str(err.value)
+
+
+def test_codes_of_a_revision_without_a_list_are_counted_in_a_warning(tmp_path, rows, caplog):
+    """esc has no HS12 code list: a code whose chapter exists in no revision (77) is not
+    refused but counted in a warning naming the file and its lines."""
+    data = [list(r) for r in rows[:20]]
+    data[4][3], data[9][3] = "770000", "770011"  # file lines 6 and 11
+    path = tmp_path / "BACI_HS12_Y2021_V202301.csv"
+    path.write_text(baci_csv_text(data), newline="")
+    with caplog.at_level("WARNING", logger="esc.sources.baci"):
+        got = baci.read(path)
+    assert len(got) == 20
+    warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warning) == 1
+    assert str(path) in warning[0] and "2 rows" in warning[0] and "lines 6, 11" in warning[0]
+
+
+def test_codes_outside_the_zips_own_list_are_refused(tmp_path, example, rows):
+    data = [list(r) for r in rows[:20]]
+    path = write_baci_zip(tmp_path / "BACI_HS92_V202301.zip", example, {2021: data[:19]})
+    with zipfile.ZipFile(path, "a") as zf:  # a member whose code the product list lacks
+        zf.writestr("BACI_HS92_Y2022_V202301.csv", baci_csv_text(
+            [["2022", *r[1:]] for r in data[:3]] + [["2022", data[19][1], data[19][2], "970600",
+                                                     "1.0", "1.0"]]))
+    codes = {r[3].zfill(6) for r in data[:19]}
+    assert "970600" not in codes
+    with pytest.raises(UnknownProductError, match="not in the HS92 nomenclature") as err:
+        baci.read(path)
+    assert err.value.line == 5 and err.value.column == "k"
+    assert "BACI_HS92_Y2022_V202301.csv" in str(err.value)
+
+
+def test_empty_line_counts_as_a_line(tmp_path, rows):
+    text = baci_csv_text([list(r) for r in rows[:5]]).split("\r\n")
+    text.insert(3, "")  # an empty file line 4
+    path = tmp_path / "BACI_HS92_Y2021_V202301.csv"
+    path.write_text("\r\n".join(text), newline="")
+    with pytest.raises(BadValueError) as err:
+        baci.read(path)
+    assert err.value.line == 4

@@ -20,6 +20,7 @@ from esc.errors import (
     DownloadError,
     MissingColumnError,
     UnknownCountryError,
+    UnknownProductError,
 )
 from esc.sources import comtrade
 
@@ -236,3 +237,45 @@ def test_download_without_client_or_key(monkeypatch):
         comtrade.download("IND", 2022, "850760")
     with pytest.raises(DownloadError, match="no answer"):
         comtrade.download("IND", 2022, "850760", api_key="k")
+
+
+def test_codes_without_a_list_are_counted_in_a_warning(tmp_path, caplog):
+    """HS12 (H4): esc has no list, so a heading of chapter 77 is counted in a warning that
+    names the file and the line; the row is not dropped silently."""
+    path = tmp_path / "h4.csv"
+    path.write_text(
+        "classificationCode,refYear,flowCode,reporterCode,partnerCode,cmdCode,netWgt,"
+        "primaryValue\n"
+        "H4,2019,M,699,156,8105,2500,1200000\n"
+        "H4,2019,M,699,392,7701,,300\n")
+    with caplog.at_level("WARNING", logger="esc.sources.comtrade"):
+        got = comtrade.read_csv(path, product_level="hs4")
+    assert got["hs4"].tolist() == ["8105", "7701"]
+    warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warning) == 1 and str(path) in warning[0] and "lines 3" in warning[0]
+
+
+def test_code_outside_its_revisions_list_is_refused(tmp_path):
+    path = tmp_path / "h5.csv"
+    path.write_text(
+        "classificationCode,refYear,flowCode,reporterCode,partnerCode,cmdCode,netWgt,"
+        "primaryValue\n"
+        "H5,2019,M,699,156,850760,2500,1200000\n"
+        "H5,2019,M,699,392,850799,,300\n")
+    with pytest.raises(UnknownProductError, match="not in the HS17 nomenclature") as err:
+        comtrade.read_csv(path)
+    assert (err.value.line, err.value.column) == (3, "cmdCode")
+
+
+@pytest.mark.parametrize("code", ["85076", "8507600", "8507A0", "85 07"])
+def test_malformed_codes_are_never_dropped_silently(tmp_path, code):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "classificationCode,refYear,flowCode,reporterCode,partnerCode,cmdCode,netWgt,"
+        "primaryValue\n"
+        "H5,2019,M,699,156,850760,2500,1200000\n"
+        f"H5,2019,M,699,392,{code},,300\n")
+    for level in ("hs2", "hs4", "hs6"):
+        with pytest.raises(BadValueError, match="is not an HS code") as err:
+            comtrade.read_csv(path, product_level=level)
+        assert (err.value.line, err.value.column) == (3, "cmdCode")
