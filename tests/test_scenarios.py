@@ -285,3 +285,54 @@ def test_cli_alternatives(capsys, demo_flows):
     expected = (x / x.sum()).drop(["CHN", "IND"], errors="ignore").sort_values(ascending=False)
     assert out["exporter"].tolist() == expected.index.tolist()[:10]
     assert out["headroom_usd"].ge(0).all() and "assumption" in out.columns
+
+
+# ---------------------------------------------------------------------------------------------
+# Complementarity that respects capacity, and products the exporter could relocate
+# ---------------------------------------------------------------------------------------------
+
+
+def test_shiftable_is_capped_by_the_exporters_world_exports():
+    flows = _flows([
+        # Japan buys 500 of 000001 from China; India exports only 60 of it to the world
+        ("CHN", "JPN", "000001", 500.0), ("IND", "JPN", "000001", 10.0),
+        ("IND", "USA", "000001", 50.0),
+        ("USA", "DEU", "000003", 1000.0), ("CHN", "USA", "000003", 1000.0),
+    ])
+    row = complementarity.complementarity(flows, exporter="IND", importer="JPN",
+                                          year=2023).iloc[0]
+    assert row["shiftable_uncapped_usd"] == pytest.approx(500.0)
+    assert row["shiftable_usd"] == pytest.approx(60.0) and bool(row["capped"])
+
+
+def test_demo_complementarity_never_shifts_more_than_the_exporter_sells(demo_flows):
+    for a, b in (("IND", "JPN"), ("JPN", "IND")):
+        out = complementarity.complementarity(demo_flows, exporter=a, importer=b, year=2023)
+        world = demo_flows[demo_flows["exporter"] == a].groupby("hs6")["value_usd"].sum()
+        assert len(out) > 0
+        assert (out["shiftable_usd"].to_numpy()
+                <= world.reindex(out["hs6"]).to_numpy() * (1 + 1e-12)).all()
+        assert (out["shiftable_usd"] <= out["shiftable_uncapped_usd"] + 1e-6).all()
+        assert out.attrs["label"] == demo_flows.attrs["label"] and "capped" in out.attrs[
+            "assumption"]
+
+
+def test_could_relocate_lists_products_not_yet_made_ranked_by_value_times_density(demo_flows):
+    out = complementarity.could_relocate(demo_flows, exporter="IND", importer="JPN", year=2023)
+    assert len(out) > 0
+    # India's RCA by hand: share of the product in India's exports over its world share
+    x = demo_flows.groupby(["exporter", "hs6"])["value_usd"].sum()
+    india = x.xs("IND", level="exporter")
+    world = x.groupby(level="hs6").sum()
+    rca_hand = (india / india.sum()) / (world / world.sum())
+    assert (rca_hand.reindex(out["hs6"]).fillna(0.0).to_numpy() < 1).all()
+    assert (out["density"] >= out["density_cut"]).all()
+    assert out["score"].is_monotonic_decreasing
+    # value of the top row: Japan's imports from its largest supplier of that product
+    top = out.iloc[0]
+    jp = demo_flows[(demo_flows["importer"] == "JPN") & (demo_flows["hs6"] == top["hs6"])]
+    by = jp.groupby("exporter")["value_usd"].sum()
+    assert top["top_supplier"] == by.idxmax() and top["value_usd"] == pytest.approx(by.max())
+    assert top["score"] == pytest.approx(by.max() * top["density"])
+    # no overlap with the products India already has an advantage in
+    assert not set(out["hs6"]) & set(rca_hand[rca_hand >= 1].index)
