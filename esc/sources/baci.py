@@ -29,6 +29,14 @@ block gives the exact file line of a bad value for the error message. Years outs
 ``years`` filter are skipped without being decompressed. The same stream feeds the cache
 import (:func:`iter_tables`), which writes one Parquet file per year without ever holding a
 year in memory.
+
+Checks beyond the types, each naming the file (``zip:member``), line and column: ``t`` from
+1962 to next year and equal to the year of the file name; ``v`` a number, finite, not negative
+and at most :data:`esc.schema.MAX_FLOW_USD` once in dollars; ``q`` finite and not negative;
+``k`` in the revision's code list (the zip's own ``product_codes`` file, else esc's HS tables;
+where there is neither, codes of a chapter no revision has are counted in a warning); and no
+(t, i, j, k) twice: each row's key is packed in one int64 and the keys of a year are sorted once
+the year is read (8 bytes a row, about 90 MB for an 11-million-row year).
 """
 
 from __future__ import annotations
