@@ -820,6 +820,11 @@ def _stop_subtitle(table: pd.DataFrame) -> list[str] | None:
     year = ", ".join(str(y) for y in dict.fromkeys(table.get("year", [])))
     others = ("trusted partners'" if table.attrs.get("replacement") == "trusted"
               else "other countries'")
+    redirect = table.attrs.get("redirect")
+    if redirect is not None:  # esc.scenarios with stated capacity
+        return [f"Imports of {who or 'the reporter'} from {_name(supplier)}, {year}.",
+                f"Replaceable: {redirect:.0%} of {others} exports to other markets "
+                "(an assumption; see the sensitivity chart)."]
     return [f"Imports of {who or 'the reporter'} from {_name(supplier)}, {year}.",
             f"Replaceable: up to {others} current world exports (an upper bound)."]
 
@@ -1098,3 +1103,211 @@ def _write_atomic(target: Path, payload: bytes) -> Path:
         if tmp.exists():
             tmp.unlink()
     return target
+
+
+# ---------------------------------------------------------------------------- issue 12:
+# stated capacity, export controls, alternative suppliers, could-relocate
+
+
+def _assumption_lines(table: pd.DataFrame, first: str | None = None) -> list[str]:
+    """Subtitle lines: an optional first line, the year, and ``attrs["assumption"]``."""
+    attrs = getattr(table, "attrs", {}) or {}
+    lines = [first] if first else []
+    year = attrs.get("year")
+    note = attrs.get("assumption")
+    if year is not None or note:
+        lines.append("; ".join(x for x in (f"Year {year}" if year is not None else "",
+                                           f"assumes: {note}" if note else "") if x) + ".")
+    return lines
+
+
+def redirect_sensitivity(
+    sens: pd.DataFrame,
+    *,
+    series: str | None = None,
+    title: str = "How much stays uncovered, by the share alternatives can redirect",
+    subtitle: str | Sequence[str] | None = None,
+    label: str | None = None,
+    source: str | None = None,
+    vintage: str | None = None,
+) -> alt.VConcatChart:
+    """Uncovered value (USD million) against the redirect share (0-100 %), default marked.
+
+    ``sens`` is :func:`esc.scenarios.sensitivity` output (columns ``redirect,
+    uncovered_usd, is_default``); ``series`` draws one line per value of that column (e.g.
+    ``importer`` after stacking two reporters' tables). The default share is a dashed rule.
+    """
+    _require(sens, ["redirect", "uncovered_usd"], "redirect_sensitivity")
+    df = pd.DataFrame({"share": sens["redirect"].astype(float) * 100,
+                       "uncovered": sens["uncovered_usd"].astype(float) / 1e6,
+                       "series": (sens[series].map(_name) if series in ("importer", "exporter")
+                                  else sens[series]).astype(str) if series else "Uncovered"})
+    store: dict[str, list[dict]] = {}
+    lines = alt.Chart(_inline(df, store)).mark_line(point=True).encode(
+        x=alt.X("share:Q", title="Share of alternatives' exports redirected (%)",
+                scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("uncovered:Q", title="Uncovered imports (USD million)"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE),
+                        legend=alt.Legend(orient="top") if series else None),
+        tooltip=[alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("share:Q", title="Redirect (%)", format=".0f"),
+                 alt.Tooltip("uncovered:Q", title="USD million", format=",.1f")],
+    )
+    default = sens.attrs.get("redirect")
+    layers = [lines]
+    if default is not None:
+        mark = pd.DataFrame({"share": [float(default) * 100],
+                             "text": [f"default {float(default):.0%} (assumption)"]})
+        layers.append(alt.Chart(_inline(mark, store)).mark_rule(
+            color=DEMO_RED, strokeDash=[4, 3]).encode(x="share:Q"))
+        layers.append(alt.Chart(_inline(mark, store)).mark_text(
+            align="left", dx=4, dy=-6, color=DEMO_RED, fontSize=11).encode(
+            x="share:Q", y=alt.value(8), text="text:N"))
+    body = alt.layer(*layers).properties(width=WIDTH - 60, height=HEIGHT - 80)
+    sub = subtitle or _assumption_lines(sens, "At 0% nothing is replaced; the line reaches "
+                                        "zero where the alternatives' exports close the gap.")
+    return _finish(body, sens, title=title, subtitle=sub, label=label, source=source,
+                   vintage=vintage, datasets=store)
+
+
+def alternative_suppliers(
+    table: pd.DataFrame,
+    *,
+    top: int = 10,
+    title: str | None = None,
+    subtitle: str | Sequence[str] | None = None,
+    label: str | None = None,
+    source: str | None = None,
+    vintage: str | None = None,
+) -> alt.VConcatChart:
+    """Other exporters of one product by world market share (%), trusted partners coloured.
+
+    ``table`` is :func:`esc.scenarios.alternatives` output for one product; the tooltip gives
+    RCA, the reporter's current imports and the headroom under the redirect assumption.
+    """
+    _require(table, ["exporter", "world_share", "trusted", "headroom_usd"],
+             "alternative_suppliers")
+    df = table.nsmallest(top, "rank") if "rank" in table.columns else table.head(top)
+    df = pd.DataFrame({
+        "name": df["exporter"].map(_name).astype(str),
+        "share": df["world_share"].astype(float) * 100,
+        "kind": df["trusted"].map({True: "Trusted partner", False: "Other exporter"}),
+        "rca": df.get("rca", pd.Series(float("nan"), index=df.index)).astype(float),
+        "imports": df.get("reporter_imports_usd", 0.0) / 1e6,
+        "headroom": df["headroom_usd"].astype(float) / 1e6,
+        "groups": df.get("groups", "").astype(str) if "groups" in df else "",
+    })
+    store: dict[str, list[dict]] = {}
+    bars = alt.Chart(_inline(df, store)).mark_bar().encode(
+        y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
+        x=alt.X("share:Q", title="Share of world exports (%)"),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(
+            domain=["Trusted partner", "Other exporter"], range=[PALETTE[0], OTHER_GREY]),
+            legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("name:N", title="Exporter"),
+                 alt.Tooltip("share:Q", title="World share (%)", format=".1f"),
+                 alt.Tooltip("rca:Q", title="RCA", format=".2f"),
+                 alt.Tooltip("imports:Q", title="Reporter buys now (USD m)", format=",.1f"),
+                 alt.Tooltip("headroom:Q", title="Headroom (USD m)", format=",.1f"),
+                 alt.Tooltip("groups:N", title="Groups")],
+    ).properties(width=WIDTH - 200, height=alt.Step(20))
+    code = str(table["hs6"].iloc[0]) if "hs6" in table.columns and len(table) else ""
+    name = _product_label(table.head(1), "hs6").iloc[0] if code else "the product"
+    head = title or f"Who else exports {name}?"
+    sub = subtitle or _assumption_lines(table, "Exporters other than the stopped supplier and "
+                                        "the reporter, by share of world exports.")
+    return _finish(bars, table, title=head, subtitle=sub, label=label, source=source,
+                   vintage=vintage, datasets=store)
+
+
+def controls_at_risk(
+    table: pd.DataFrame,
+    *,
+    title: str = "What the announced export controls put at risk",
+    subtitle: str | Sequence[str] | None = None,
+    label: str | None = None,
+    source: str | None = None,
+    vintage: str | None = None,
+) -> alt.VConcatChart:
+    """Stacked bars per control and importer (USD million): coverable and uncovered.
+
+    ``table`` is :func:`esc.scenarios.controls_at_risk` output.
+    """
+    _require(table, ["control", "importer", "coverable_usd", "uncovered_usd"],
+             "controls_at_risk")
+    rows = []
+    for r in table.itertuples(index=False):
+        step = f"{r.control} · {_name(r.importer)}"
+        rows.append((step, "Could be replaced by other exporters", r.coverable_usd / 1e6))
+        rows.append((step, "Not replaceable from other exporters", r.uncovered_usd / 1e6))
+    df = pd.DataFrame(rows, columns=["step", "kind", "usd_m"])
+    store: dict[str, list[dict]] = {}
+    bars = alt.Chart(_inline(df, store)).mark_bar().encode(
+        y=alt.Y("step:N", title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("sum(usd_m):Q", title="Imports from the controlling country (USD million)"),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(
+            domain=["Could be replaced by other exporters",
+                    "Not replaceable from other exporters"], range=["#74a9cf", DEMO_RED]),
+            legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("step:N", title="Control"), alt.Tooltip("kind:N", title="Part"),
+                 alt.Tooltip("usd_m:Q", title="USD million", format=",.1f")],
+    ).properties(width=WIDTH - 220, height=alt.Step(20))
+    sub = subtitle or _assumption_lines(table, "Each control's HS6 codes (an upper bound of "
+                                        "the controlled trade; see docs/scenarios.md).")
+    return _finish(bars, table, title=title, subtitle=sub, label=label, source=source,
+                   vintage=vintage, datasets=store)
+
+
+def complementarity_lists(
+    makes_now: pd.DataFrame,
+    could_relocate: pd.DataFrame,
+    *,
+    top: int = 10,
+    title: str = "What the partner could supply: now, and next",
+    subtitle: str | Sequence[str] | None = None,
+    label: str | None = None,
+    source: str | None = None,
+    vintage: str | None = None,
+) -> alt.VConcatChart:
+    """Two ranked lists, one above the other, each titled with what it is.
+
+    Top: :func:`esc.complementarity.complementarity` ("makes it now", RCA >= 1): shiftable
+    value capped by the exporter's world exports (USD million), the uncapped value as a grey
+    tick. Bottom: :func:`esc.complementarity.could_relocate` ("could relocate", RCA < 1, high
+    density): value x density (USD million).
+    """
+    _require(makes_now, ["hs6", "shiftable_usd", "shiftable_uncapped_usd"],
+             "complementarity_lists")
+    _require(could_relocate, ["hs6", "score"], "complementarity_lists")
+    store: dict[str, list[dict]] = {}
+    a = makes_now.nlargest(top, "shiftable_usd")
+    a = pd.DataFrame({"name": _product_label(a, "hs6").map(_shorten),
+                      "capped": a["shiftable_usd"] / 1e6,
+                      "uncapped": a["shiftable_uncapped_usd"] / 1e6})
+    y = alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300))
+    now = alt.layer(
+        alt.Chart(_inline(a, store)).mark_bar(color=PALETTE[0]).encode(
+            y=y, x=alt.X("capped:Q", title="Shiftable, capped by world exports (USD million)"),
+            tooltip=[alt.Tooltip("name:N", title="Product"),
+                     alt.Tooltip("capped:Q", title="Capped (USD m)", format=",.1f"),
+                     alt.Tooltip("uncapped:Q", title="Uncapped (USD m)", format=",.1f")]),
+        alt.Chart(_inline(a, store)).mark_tick(color=MUTED, thickness=2).encode(
+            y=alt.Y("name:N", sort=alt.EncodingSortField("capped", order="descending")),
+            x="uncapped:Q"),
+    ).properties(width=WIDTH - 260, height=alt.Step(18),
+                 title="Makes it now (RCA >= 1): shiftable value; grey tick = uncapped")
+    b = could_relocate.nlargest(top, "score")
+    b = pd.DataFrame({"name": _product_label(b, "hs6").map(_shorten),
+                      "score": b["score"] / 1e6, "density": b["density"].astype(float)})
+    nxt = alt.Chart(_inline(b, store)).mark_bar(color=PALETTE[2]).encode(
+        y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300)),
+        x=alt.X("score:Q", title="Value x density (USD million)"),
+        tooltip=[alt.Tooltip("name:N", title="Product"),
+                 alt.Tooltip("score:Q", title="Value x density (USD m)", format=",.1f"),
+                 alt.Tooltip("density:Q", title="Density", format=".2f")],
+    ).properties(width=WIDTH - 260, height=alt.Step(18),
+                 title="Could relocate (no RCA yet, high density): value x density")
+    table = makes_now if len(makes_now.attrs) else could_relocate
+    sub = subtitle or _assumption_lines(table)
+    return _finish(alt.vconcat(now, nxt), table, title=title, subtitle=sub, label=label,
+                   source=source, vintage=vintage, datasets=store)

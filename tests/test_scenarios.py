@@ -336,3 +336,60 @@ def test_could_relocate_lists_products_not_yet_made_ranked_by_value_times_densit
     assert top["score"] == pytest.approx(by.max() * top["density"])
     # no overlap with the products India already has an advantage in
     assert not set(out["hs6"]) & set(rca_hand[rca_hand >= 1].index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts: label, year and assumption on every figure
+# ---------------------------------------------------------------------------------------------
+
+
+def _spec_text(chart) -> tuple[dict, str]:
+    import json
+
+    spec = chart.to_dict()
+    return spec, json.dumps(spec, ensure_ascii=False)
+
+
+def test_sensitivity_chart_marks_the_default_and_states_the_assumption():
+    from esc import charts
+
+    flows = FLOWS.copy()
+    flows.attrs.update({"label": "demo data, not real trade statistics", "source": "demo"})
+    res = scenarios.supplier_stop(flows, reporter="IND", year=2023)
+    sens = scenarios.sensitivity(res)
+    spec, text = _spec_text(charts.redirect_sensitivity(sens))
+    rows = [r for d in spec["datasets"].values() for r in d if "uncovered" in r]
+    # uncovered in USD million at each share, from the table
+    got = {round(r["share"]): r["uncovered"] for r in rows}
+    assert got[0] == pytest.approx(sens.iloc[0]["uncovered_usd"] / 1e6)
+    assert len(got) == len(scenarios.REDIRECT_GRID)
+    assert "default 10% (assumption)" in text and "Year 2023" in text
+    assert "redirect 10%" in text and charts.DEMO_MARK in text
+
+
+def test_stop_waterfall_subtitle_names_the_redirect_share():
+    from esc import charts
+
+    res = scenarios.supplier_stop(FLOWS, reporter="IND", year=2023, redirect=0.25)
+    _, text = _spec_text(charts.scenario_waterfall(res))
+    assert "25% of other countries' exports to other markets" in text
+    assert charts.DEMO_MARK not in text  # FLOWS carries no demo label
+
+
+def test_alternatives_controls_and_complementarity_charts(demo_flows):
+    from esc import charts
+
+    alt_t = scenarios.alternatives(demo_flows, reporter="IND", year=2023, products=["850760"])
+    spec, text = _spec_text(charts.alternative_suppliers(alt_t))
+    shares = sorted((r["share"] for d in spec["datasets"].values() for r in d if "share" in r),
+                    reverse=True)
+    assert shares == pytest.approx(sorted(alt_t["world_share"] * 100, reverse=True))
+    assert charts.DEMO_MARK in text and "Year 2023" in text
+    ctl = scenarios.controls_at_risk(demo_flows, year=2023)
+    _, text = _spec_text(charts.controls_at_risk(ctl))
+    assert "cn-graphite-2023-12" in text and "redirect 10%" in text and charts.DEMO_MARK in text
+    now = complementarity.complementarity(demo_flows, exporter="IND", importer="JPN", year=2023)
+    nxt = complementarity.could_relocate(demo_flows, exporter="IND", importer="JPN", year=2023)
+    _, text = _spec_text(charts.complementarity_lists(now, nxt))
+    assert "Makes it now (RCA >= 1)" in text and "Could relocate" in text
+    assert charts.DEMO_MARK in text and "capped by" in text
