@@ -297,6 +297,9 @@ def dependence(
 
             codes = products(sector=sector)[HS6].unique().tolist()
         table = meidb.read(years=[year], level=HS6, freq="year", codes=codes)
+        if table.empty:
+            raise UnknownReleaseError(f"the MEIDB files hold no line of sector {sector!r} "
+                                      "(they cover graphite, lithium compounds and copper)")
         conc = concentration(table, merge_hk=merge_hk, groups=groups)
         names = meidb.read(years=[year], codes=codes).groupby(HS6)["description"].agg(
             lambda s: "; ".join(dict.fromkeys(s)))

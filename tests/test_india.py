@@ -216,6 +216,8 @@ def test_dependence_tables(pc_conc):
         india.dependence("dgcis", year=2020)
     with pytest.raises(UnknownReleaseError, match="IND"):
         india.dependence("dgcis", year=2022, reporters=["JPN"])
+    with pytest.raises(UnknownReleaseError, match="graphite"):
+        india.dependence("meidb", year=2023, sector="Digital and EE")
     lines = india.dependence("meidb", year=2023)
     assert lines["hs6"].str.fullmatch(r"\d{6}").all() and lines["hs6"].is_unique
 
