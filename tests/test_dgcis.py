@@ -117,6 +117,8 @@ def test_spelling_variants_unified(raw_rows, table):
     got = table[table["commodity"] == books]
     assert set(got["fiscal_year"]) == set(PUBLISHED_TOTALS)
     assert set(got["commodity_published"]) == {books, "BOOKS, PUBLICATIONS AND PRNTNG"}
+    old = dgcis.read(commodities=["BOOKS, PUBLICATIONS AND PRNTNG"])
+    assert old["value_usd"].sum() == pytest.approx(got["value_usd"].sum())
     assert table["commodity"].nunique() == len(years) == 172 - len(variants)
 
 

@@ -377,12 +377,14 @@ def read(
 
     ``years`` are fiscal-year *start* years (``2022`` selects 2022-23); an absent year, such as
     2020 (2020-21 is not in the files), raises :class:`~esc.errors.UnknownReleaseError`.
-    ``exporters`` are ISO3 codes, ``commodities`` unified labels. ``df.attrs`` carries
+    ``exporters`` are ISO3 codes, ``commodities`` labels (an older spelling selects the
+    unified label). ``df.attrs`` carries
     ``label`` and ``source`` (``"dgcis"``).
     """
     files = [Path(p) for p in paths] if paths is not None else None
     exporters = check_countries(list(exporters), what="exporter") if exporters else exporters
-    wanted_commodities = None if commodities is None else [str(c) for c in commodities]
+    wanted_commodities = None if commodities is None else unify_commodity(
+        pd.Series([str(c) for c in commodities], dtype=str)).tolist()
     if use_cache:
         entry = cached_entry(files)
         wanted = check_years(years, available_years(files))
