@@ -169,6 +169,36 @@ def complexity_ecomplexity(p: Params) -> dict:
     return {**timing, "countries": len(eci), "products": len(pci)}
 
 
+def relatedness_esc(p: Params) -> dict:
+    """esc.relatedness.relatedness (proximity, density, COI, COG, with ECI/PCI) on one year."""
+    from esc.relatedness import relatedness
+
+    exports = pd.read_parquet(p["exports"])
+    timing, res = _timed(lambda: relatedness(exports, roles=ROLES))
+    res.density.to_parquet(p["out_density"], index=False)
+    res.coi.to_parquet(p["out_coi"], index=False)
+    return {**timing, "countries": len(res.coi), "products": len(res.pci)}
+
+
+def relatedness_ecomplexity(p: Params) -> dict:
+    """``ecomplexity`` on the same table, its density, COI and COG kept for comparison."""
+    import io
+    import warnings
+
+    from ecomplexity import ecomplexity
+
+    exports = pd.read_parquet(p["exports"])
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        timing, out = _timed(lambda: ecomplexity(exports, ROLES, verbose=False,
+                                                  check_logsupermodularity=False))
+    keys = ["year", "country", "product"]
+    out[[*keys, "mcp", "density", "cog"]].to_parquet(p["out_density"], index=False)
+    coi = out.groupby(["year", "country"], as_index=False)[["coi", "eci"]].first()
+    coi.to_parquet(p["out_coi"], index=False)
+    return {**timing, "countries": len(coi), "products": int(out["product"].nunique())}
+
+
 # --------------------------------------------------------------------------- (d) filtered read
 
 
@@ -216,6 +246,7 @@ CASES: dict[str, Callable[[Params], dict]] = {
         ingest_esc, ingest_pandas, concentration_esc, concentration_pandas,
         concentration_mem_esc, concentration_mem_pandas, complexity_esc,
         complexity_ecomplexity, filtered_esc, filtered_pandas, out_of_core_esc,
+        relatedness_esc, relatedness_ecomplexity,
     )
 }
 
