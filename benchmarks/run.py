@@ -28,8 +28,8 @@ from benchmarks.generate import DATA_ROOT, RELEASE, Size, World, generate, gener
 logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
-GROUPS = ("ingest", "concentration", "concentration_mem", "complexity", "filtered",
-          "out_of_core", "scaling")
+GROUPS = ("ingest", "concentration", "concentration_mem", "complexity", "relatedness",
+          "filtered", "out_of_core", "scaling")
 FULL = Size()
 QUICK = Size(countries=40, products=300, rows_per_year=20_000, years=5)
 FULL_SCALING = (1_100_000, 3_300_000)
@@ -318,6 +318,38 @@ def _complexity(ctx: _Ctx) -> None:
              "ecomplexity also computes proximity, density, COI and COG")
 
 
+def agree_relatedness(esc: dict[str, Path], base: dict[str, Path]) -> tuple[bool, str]:
+    """Density and COG per (country, product), COI per country, equal to 1e-9."""
+    out, ok = [], True
+    for what, keys, cols in (("density", ["year", "country", "product"], ("density", "cog")),
+                             ("coi", ["year", "country"], ("coi",))):
+        m = pd.read_parquet(esc[what]).merge(pd.read_parquet(base[what]), on=keys,
+                                             suffixes=("_esc", "_base"))
+        for col in cols:
+            diff = _max_abs(m[f"{col}_esc"], m[f"{col}_base"])
+            ok &= len(m) > 0 and diff < 1e-9
+            out.append(f"{col}: {len(m)} matched, max |diff| {diff:.1e}")
+    return ok, "; ".join(out)
+
+
+def _relatedness(ctx: _Ctx) -> None:
+    exports = ctx.work / "exports.parquet"
+    if not exports.exists():
+        duckdb.sql(f"""COPY (SELECT year, exporter AS country, hs6 AS product,
+                            sum(value_usd) AS export_value
+                     FROM read_parquet('{ctx.last_file}') GROUP BY ALL)
+                     TO '{exports}' (FORMAT parquet)""")
+    out = {who: {w: ctx.work / f"relatedness_{who}_{w}.parquet" for w in ("density", "coi")}
+           for who in ("esc", "ecomplexity")}
+    esc, base = ctx.pair(*(Spec(f"relatedness_{who}", {
+        "exports": str(exports), **{f"out_{w}": str(p) for w, p in out[who].items()}})
+        for who in ("esc", "ecomplexity")))
+    _compare(ctx.report, f"proximity, density, COI, COG, {esc['countries']} countries x "
+             f"{esc['products']} products", esc, base, "ecomplexity",
+             agree_relatedness(out["esc"], out["ecomplexity"]),
+             "both also compute ECI and PCI")
+
+
 def _filtered(ctx: _Ctx) -> None:
     from esc.registry import hs6_codes
 
@@ -451,7 +483,8 @@ def run(settings: Settings) -> Report:
     report.preparation = json.loads((ctx.cache / "imported.json").read_text())
     steps = {"ingest": _ingest, "concentration": _concentration,
              "concentration_mem": lambda c: _concentration(c, memory=True),
-             "complexity": _complexity, "filtered": _filtered, "out_of_core": _out_of_core,
+             "complexity": _complexity, "relatedness": _relatedness,
+             "filtered": _filtered, "out_of_core": _out_of_core,
              "scaling": _scaling}
     for group in GROUPS:
         if group in settings.only:
