@@ -15,8 +15,10 @@ import csv
 import io
 import json
 import tempfile
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -97,10 +99,22 @@ def _check(read, path: Path) -> None:
     assert tree(cache_dir()) == before
     if table is not None:
         validate_flows(table)
+        _plausible(table)
         return
     with pytest.raises(EscError):
         data.import_file(path)
     assert tree(cache_dir()) == before
+
+
+def _plausible(table: pd.DataFrame) -> None:
+    """What any accepted table must satisfy, checked here without esc's own validation:
+    years 1962 to next year, values finite, not negative, at most 1e13 USD for one flow."""
+    values = table["value_usd"].to_numpy(dtype=float)
+    assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1e13).all()
+    years = table["year"].astype(int)
+    assert years.between(1962, date.today().year + 1).all()
+    quantity = table["quantity_t"].to_numpy(dtype=float)
+    assert not np.isinf(quantity).any() and not (quantity < 0).any()
 
 
 @pytest.fixture
@@ -146,12 +160,15 @@ json_values = st.one_of(cells, st.none(), st.booleans(), st.integers(-10**20, 10
 
 @SETTINGS
 @given(edits=st.lists(st.tuples(st.integers(0, 28), st.integers(0, 48), json_values),
-                      min_size=1, max_size=4))
-def test_comtrade_json_reader(comtrade_rows, edits):
+                      min_size=1, max_size=4),
+       whole=st.one_of(st.none(), st.tuples(st.integers(0, 28), json_values)))
+def test_comtrade_json_reader(comtrade_rows, edits, whole):
     header = comtrade_rows[0]
-    records = [dict(zip(header, row, strict=True)) for row in comtrade_rows[1:]]
+    records: list = [dict(zip(header, row, strict=True)) for row in comtrade_rows[1:]]
     for row, col, value in edits:
         records[row % len(records)][header[col % len(header)]] = value
+    if whole is not None:  # a record that is not an object at all
+        records[whole[0] % len(records)] = whole[1]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "answer.json"
         path.write_text(json.dumps({"data": records}), encoding="utf-8")
