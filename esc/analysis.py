@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 
 from esc import metrics
 from esc.countries import check_countries, partner_groups
+from esc.errors import BadValueError, EscError
 from esc.registry import products
 from esc.schema import DEMO_LABEL
 
@@ -67,14 +69,6 @@ def registry_products(product: str, hs_rev: str, sector: str | list[str] | None)
     return out.reset_index(drop=True)
 
 
-def _pci_computed(flows: pd.DataFrame, product: str) -> pd.DataFrame:
-    from esc import complexity
-
-    exports = complexity.export_table(flows, product=product)
-    result = complexity.complexity(exports)
-    return result.pci.rename(columns={"product": product})[["year", product, "pci"]]
-
-
 def _pci_chapters(years: list[int]) -> pd.DataFrame | None:
     """Atlas PCI aggregated to HS2 chapters (world-export-weighted mean of HS4 headings)."""
     try:
@@ -92,6 +86,193 @@ def _pci_chapters(years: list[int]) -> pd.DataFrame | None:
     return agg[["year", "hs2", "pci"]]
 
 
+# --------------------------------------------------------------------------- PCI: product space
+
+PCI_MODES = ("computed", "atlas")
+MIN_PRODUCTS = 1000  # a complete product space has at least this many HS6 codes in the year
+MIN_EXPORTERS = 50  # ... this many exporters
+MIN_IMPORTERS = 50  # ... and this many importers (not one reporter's imports)
+MIN_COUNTRY_EXPORTS_USD = 1e9  # Atlas-style: countries exporting less are left out
+MIN_PRODUCT_EXPORTERS = 3  # products exported by fewer countries are left out
+MIN_PRODUCT_EXPORTS_USD = 1e7  # products with smaller world exports are left out
+NOISY_CHAPTERS = ("77", "98", "99")  # reserved / national-use chapters, not products
+
+
+def world_shape(flows: metrics.Flows, years: list[int], product: str = "hs6") -> pd.DataFrame:
+    """Per year: distinct exporters, importers and products of a flows table (DuckDB)."""
+    import duckdb
+
+    con = metrics.connect()
+    try:
+        src = metrics._Source(con, flows)
+        prod = src.product_expr(product)
+        sql = f"""SELECT CAST(year AS INTEGER) AS year, count(DISTINCT exporter) AS exporters,
+                         count(DISTINCT importer) AS importers, count(DISTINCT {prod}) AS products
+                  FROM {src.sql} WHERE {metrics._in_list("year", years)} AND value_usd > 0
+                  GROUP BY 1 ORDER BY 1"""
+        try:
+            return con.sql(sql).df()
+        finally:
+            src.close()
+    except duckdb.Error as exc:  # pragma: no cover - reported as an empty shape
+        log.warning("could not measure the flows: %s", exc)
+        return pd.DataFrame(columns=["year", "exporters", "importers", "products"])
+    finally:
+        con.close()
+
+
+def incomplete_reason(shape: pd.Series) -> str | None:
+    """Why one year's flows are not a complete product space (None when they are)."""
+    if shape["importers"] < MIN_IMPORTERS:
+        return (f"not a complete world: {int(shape['importers'])} importer(s) (a reporter's or "
+                f"mirror imports); PCI needs every country's exports (>= {MIN_IMPORTERS} "
+                "importers)")
+    if shape["products"] < MIN_PRODUCTS:
+        return (f"not a complete product space: {int(shape['products'])} products (an "
+                f"extract); PCI needs >= {MIN_PRODUCTS}")
+    if shape["exporters"] < MIN_EXPORTERS:
+        return (f"not a complete world: {int(shape['exporters'])} exporters; PCI needs >= "
+                f"{MIN_EXPORTERS}")
+    return None
+
+
+def world_exports(flows: metrics.Flows, years: list[int], product: str = "hs6"
+                  ) -> pd.DataFrame:
+    """``year, country, product, export_value``: every exporter's exports to all importers
+    (USD), summed in DuckDB (self-trade and non-positive values left out)."""
+    con = metrics.connect()
+    try:
+        src = metrics._Source(con, flows)
+        prod = src.product_expr(product)
+        sql = f"""SELECT CAST(year AS INTEGER) AS year, exporter AS country,
+                         {prod} AS product, sum(value_usd) AS export_value
+                  FROM {src.sql}
+                  WHERE {metrics._in_list("year", years)} AND value_usd > 0
+                        AND isfinite(value_usd) AND exporter <> importer
+                  GROUP BY 1, 2, 3"""
+        try:
+            return con.sql(sql).df()
+        finally:
+            src.close()
+    finally:
+        con.close()
+
+
+def filter_product_space(exports: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Atlas-style filters on a world export matrix, per year.
+
+    Left out, in this order: noisy codes (not six digits, or chapters
+    :data:`NOISY_CHAPTERS`); countries whose exports are below
+    :data:`MIN_COUNTRY_EXPORTS_USD` (the Atlas also drops countries under 1 million people,
+    which esc cannot see in trade data); products exported by fewer than
+    :data:`MIN_PRODUCT_EXPORTERS` of the remaining countries or with world exports below
+    :data:`MIN_PRODUCT_EXPORTS_USD`. Returns the kept rows and ``year, product, pci_note`` for
+    the products left out.
+    """
+    ex = exports[exports["export_value"] > 0]
+    code = ex["product"].astype(str)
+    noisy = ~code.str.fullmatch(r"\d{6}") | code.str[:2].isin(NOISY_CHAPTERS)
+    dropped = [ex.loc[noisy, ["year", "product"]].assign(pci_note="left out: noisy code")]
+    ex = ex[~noisy]
+    total = ex.groupby(["year", "country"])["export_value"].transform("sum")
+    ex = ex[total >= MIN_COUNTRY_EXPORTS_USD]
+    g = ex.groupby(["year", "product"])["export_value"]
+    few = (g.transform("size") < MIN_PRODUCT_EXPORTERS) | (
+        g.transform("sum") < MIN_PRODUCT_EXPORTS_USD)
+    dropped.append(ex.loc[few, ["year", "product"]].drop_duplicates().assign(
+        pci_note=f"left out: fewer than {MIN_PRODUCT_EXPORTERS} exporters or world exports "
+                 f"under USD {MIN_PRODUCT_EXPORTS_USD:,.0f}"))
+    notes = pd.concat(dropped, ignore_index=True).drop_duplicates(["year", "product"])
+    return ex[~few], notes
+
+
+def pci_table(
+    flows: metrics.Flows,
+    *,
+    years: list[int],
+    codes: list[str],
+    mode: str = "computed",
+    hs_rev: str = "HS22",
+    product: str = "hs6",
+) -> pd.DataFrame:
+    """PCI for ``codes`` in each year, only from a complete product space.
+
+    ``mode="computed"``: esc's eigenvector PCI (:func:`esc.complexity.complexity`) from the
+    same flows' world export matrix for the year (all products, all exporters), after
+    :func:`filter_product_space`; NaN where the network is disconnected. It is computed only
+    when the flows are a complete world (:func:`incomplete_reason`); otherwise the Atlas PCI
+    is used when the Atlas table is available, else PCI stays NaN, with a warning.
+    ``mode="atlas"``: the Atlas HS92 four-digit PCI mapped by
+    :func:`esc.complexity.pci_for_hs6` (the Atlas year nearest below or equal).
+
+    Returns ``year, <product>, pci, pci_source ("computed", "atlas" or ""), pci_note``.
+    """
+    if mode not in PCI_MODES:
+        raise BadValueError(f"pci must be one of {', '.join(PCI_MODES)}, not {mode!r}")
+    frames = []
+    shape = world_shape(flows, years, product).set_index("year") if mode == "computed" else None
+    for year in years:
+        reason = None
+        if shape is not None:
+            reason = ("no flows in the year" if year not in shape.index
+                      else incomplete_reason(shape.loc[year]))
+        if mode == "computed" and reason is None:
+            frames.append(_computed(flows, year, codes, product))
+            continue
+        atlas = _atlas(codes, year, hs_rev)
+        if reason and atlas["pci"].notna().any():
+            log.warning("%s: %s; using the Atlas PCI", year, reason)
+            atlas["pci_note"] = atlas["pci_note"].where(atlas["pci_note"] != "", reason)
+        elif reason:
+            log.warning("%s: %s, and no Atlas PCI table: PCI left empty", year, reason)
+            atlas["pci_note"] = reason + "; no Atlas PCI table"
+        frames.append(atlas.assign(year=year))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["year", "hs6", "pci", "pci_source", "pci_note"])
+    out["year"] = out["year"].astype("int16")
+    return out.rename(columns={"hs6": product})[["year", product, "pci", "pci_source",
+                                                  "pci_note"]]
+
+
+def _computed(flows: metrics.Flows, year: int, codes: list[str], product: str) -> pd.DataFrame:
+    from esc import complexity
+
+    kept, notes = filter_product_space(world_exports(flows, [year], product))
+    res = complexity.complexity(kept).pci[["product", "pci"]]
+    out = pd.DataFrame({"hs6": codes}).merge(res.rename(columns={"product": "hs6"}), on="hs6",
+                                            how="left")
+    out = out.merge(notes.drop(columns="year").rename(columns={"product": "hs6"}), on="hs6",
+                    how="left")
+    out["pci_note"] = out["pci_note"].fillna("")
+    out.loc[out["pci"].isna() & (out["pci_note"] == ""), "pci_note"] = (
+        "no PCI: not exported with RCA >= 1 anywhere, or the network is disconnected")
+    out["pci_source"] = "computed"
+    out["year"] = year
+    return out
+
+
+def _atlas(codes: list[str], year: int, hs_rev: str) -> pd.DataFrame:
+    """Atlas PCI for ``codes`` (``hs6, pci, pci_source, pci_note``); NaN when no table."""
+    from esc import complexity
+
+    try:
+        from esc.sources import atlas
+
+        table = atlas.read_pci()
+        years = sorted(int(y) for y in table["year"].unique())
+        use = max([y for y in years if y <= year], default=years[0])
+        mapped = complexity.pci_for_hs6(codes, hs_rev=hs_rev if hs_rev in ("HS92", "HS17",
+                                        "HS22") else "HS22", atlas_pci=table, year=use)
+    except EscError as exc:
+        log.info("no Atlas PCI: %s", exc)
+        return pd.DataFrame({"hs6": codes, "pci": float("nan"), "pci_source": "",
+                             "pci_note": f"no Atlas PCI table ({exc})"})
+    out = mapped[["hs6", "pci"]].copy()
+    out["pci_source"] = "atlas"
+    out["pci_note"] = np.where(mapped["pci"].isna(), mapped["mapping"], "")
+    return out
+
+
 def import_table(
     *,
     source: str = "demo",
@@ -102,6 +283,7 @@ def import_table(
     pci: pd.DataFrame | None = None,
     flows: pd.DataFrame | None = None,
     groups: dict[str, frozenset[str]] | None = None,
+    pci_mode: str = "computed",
 ) -> pd.DataFrame:
     """One row per (year, reporter, registry product) with concentration, dependence,
     chokepoint and complexity columns (see :func:`esc.vulnerability.overview`).
@@ -109,7 +291,8 @@ def import_table(
     ``flows`` may be passed directly (any canonical flows table); otherwise it is loaded
     with :func:`esc.data.load_flows` from ``source``. ``groups`` (default
     :func:`esc.countries.partner_groups`) gives one ``share_<group>`` column each. Values in
-    USD, shares 0–1.
+    USD, shares 0–1. PCI follows :func:`pci_table` (``pci_mode``), with ``pci_source`` and
+    ``pci_note`` columns.
     """
     reporters = check_countries(list(reporters), what="reporter")
     years = [int(y) for y in years]
@@ -134,7 +317,9 @@ def import_table(
                             how="left")
     else:  # mirror data: one importer only, no world-export view
         table["export_hhi"] = float("nan")
-    table = table.merge(_pci(pci, flows, product, years), on=["year", product], how="left")
+    table["year"] = table["year"].astype("int16")
+    pcis = _pci(pci, flows, product, years, sorted(table[product].unique()), pci_mode)
+    table = table.merge(pcis, on=["year", product], how="left")
     table = _order(table, product)
     label = DEMO_LABEL if source == "demo" else flows.attrs.get("label", f"source: {source}")
     table.attrs.update({"label": label, "source": source, "product": product,
@@ -158,25 +343,31 @@ def _ratios(flows: pd.DataFrame, reporters: list[str], product: str) -> pd.DataF
 
 
 def _pci(pci: pd.DataFrame | None, flows: pd.DataFrame, product: str,
-         years: list[int]) -> pd.DataFrame:
+         years: list[int], codes: list[str], mode: str = "computed") -> pd.DataFrame:
     if pci is not None:
         out = pci.copy()
         if "year" not in out.columns:
             out = out.merge(pd.DataFrame({"year": years}), how="cross")
-        return out[["year", product, "pci"]]
+        out = out[["year", product, "pci"]].assign(pci_source="given", pci_note="")
+        out["year"] = out["year"].astype("int16")
+        return out
     if product == "hs6":
-        return _pci_computed(flows, product)
+        hs_rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
+        return pci_table(flows, years=years, codes=codes, mode=mode, hs_rev=hs_rev)
     chapters = _pci_chapters(years)
     if chapters is None:
         return pd.DataFrame({"year": pd.Series(dtype="int16"), product: pd.Series(dtype=str),
-                             "pci": pd.Series(dtype=float)})
-    return chapters
+                             "pci": pd.Series(dtype=float), "pci_source": pd.Series(dtype=str),
+                             "pci_note": pd.Series(dtype=str)})
+    chapters["year"] = chapters["year"].astype("int16")
+    return chapters.assign(pci_source="atlas", pci_note="chapter mean of Atlas headings")
 
 
 def _order(table: pd.DataFrame, product: str) -> pd.DataFrame:
     first = ["year", "importer", product, "short_name", "sector", "product", "imports_usd",
              "n_partners", "hhi", "top1_partner", "top1_share", "top3_share", "eff_suppliers",
-             "share_chn", "share_trusted", "import_export_ratio", "export_hhi", "pci"]
+             "share_chn", "share_trusted", "import_export_ratio", "export_hhi", "pci",
+             "pci_source"]
     cols = [c for c in first if c in table.columns]
     cols += [c for c in table.columns if c not in cols]
     table["year"] = table["year"].astype("int16")

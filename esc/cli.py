@@ -2,6 +2,7 @@
 
     esc data list | fetch SOURCE | import PATH
     esc dependence --reporter IND --year 2022 --source wits-india --format table
+    esc screen --reporter IND --reporter JPN --year 2023 --summary unlisted
     esc pci --exports FILE --format csv
     esc scenario --reporter IND --supplier CHN --year 2023 [--redirect 0.1] [--control ID]
     esc controls
@@ -287,6 +288,27 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from esc import screen
+    from esc.countries import partner_groups
+
+    table = screen.screen(source=args.source, reporters=args.reporter or ["IND"],
+                          year=args.year, years_back=args.years_back, preset=args.preset,
+                          pci=args.pci, merge_hk=args.merge_hk, sector=args.sector,
+                          groups=partner_groups(args.groups))
+    if args.summary:
+        _emit(screen.SUMMARIES[args.summary](table), args.format)
+        return 0
+    cols = ["year", "importer", "hs6", "short_name", "sector", "imports_usd", "n_partners",
+            "hhi", "top1_partner", "top1_share", "top3_share", "share_chn",
+            "import_export_ratio", "export_hhi", "pci", "pci_source", "category", "flag"]
+    if args.format != "table":
+        cols = list(table.columns)
+    shown = table if args.years_back else table[table["year"] == args.year]
+    _emit(_keep_attrs(table, shown[[c for c in cols if c in shown.columns]]), args.format)
+    return 0
+
+
 def _cmd_initiatives(args: argparse.Namespace) -> int:
     from esc import initiatives
 
@@ -417,6 +439,27 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--hhi-cut", type=float, default=0.25)
     _add_format(co)
     co.set_defaults(func=_cmd_complementarity)
+
+    scr = sub.add_parser("screen", help="screen every product a reporter imports: HHI, PCI, "
+                         "category, preset flags")
+    scr.add_argument("--reporter", action="append", help="ISO3 importer (repeatable; "
+                     "default IND)")
+    scr.add_argument("--year", type=int, default=2023)
+    scr.add_argument("--years-back", type=int, default=0, help="also list up to N earlier "
+                     "years the source has")
+    scr.add_argument("--source", choices=SOURCES, default="demo")
+    scr.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
+    scr.add_argument("--pci", choices=("computed", "atlas"), default="computed",
+                     help="computed from the source's complete product space, or the Atlas")
+    scr.add_argument("--merge-hk", action="store_true", help="count Hong Kong and Macao as China")
+    scr.add_argument("--sector", action="append", help="keep only these registry sectors or "
+                     "products (repeatable)")
+    scr.add_argument("--groups", help="partner groups CSV (see esc dependence --groups)")
+    scr.add_argument("--summary", choices=("category", "section", "sector", "share-a",
+                                           "unlisted", "churn", "presets"),
+                     help="print one summary table instead of the rows")
+    _add_format(scr)
+    scr.set_defaults(func=_cmd_screen)
 
     ini = sub.add_parser("initiatives", help="India–Japan cooperation initiatives")
     ini.add_argument("--sector")

@@ -268,12 +268,16 @@ def _standardise(kc: np.ndarray, kp: np.ndarray, diversity: np.ndarray,
     return (kc - mean) / sd, (kp - mean) / sd
 
 
-def _check_spectrum(vals: np.ndarray, when: Any) -> None:
+def _check_spectrum(vals: np.ndarray, when: Any) -> bool:
+    """False when the country-product network is disconnected (eigenvalue 1 repeats): the
+    indices of different components cannot be ranked against each other, so they are NaN."""
     if vals[0] - vals[1] < _EIGEN_TOL:
         log.warning("%s: the country-product network is disconnected (eigenvalue 1 repeats); "
-                    "ECI/PCI are not unique", when)
-    elif vals[1] - vals[2] < _EIGEN_TOL:
+                    "ECI/PCI set to NaN", when)
+        return False
+    if vals[1] - vals[2] < _EIGEN_TOL:
         log.warning("%s: second and third eigenvalues coincide; ECI/PCI are not unique", when)
+    return True
 
 
 @dataclass(frozen=True)
@@ -310,8 +314,8 @@ def _year_complexity(x: np.ndarray, presence: str, threshold: float, when: Any) 
         block = m[np.ix_(rows, cols)]
         eig = _second_eigenvector(block)
         vals = eig.eigenvalues
-        _check_spectrum(vals, when)
-        eci[rows], pci[cols] = _standardise(eig.kc, eig.kp, diversity[rows], when)
+        if _check_spectrum(vals, when):
+            eci[rows], pci[cols] = _standardise(eig.kc, eig.kp, diversity[rows], when)
     else:
         log.warning("%s: fewer than 2 countries or products with exports; no ECI/PCI", when)
     return _YearResult(eci, pci, diversity, ubiquity, r, m, vals,
@@ -335,7 +339,10 @@ def complexity(
     ``k_c = sum_p M_cp k_p / D_c``; sign so that ``corr(k_c, D_c) > 0``;
     ``ECI = (k_c - mean k_c) / sd k_c`` and ``PCI = (k_p - mean k_c) / sd k_c`` (population
     s.d., the countries' moments for both). Countries and products with zero exports or zero
-    diversity/ubiquity get NaN and do not enter the moments. Indices are dimensionless.
+    diversity/ubiquity get NaN and do not enter the moments. When the network of countries
+    and products is disconnected (the eigenvalue 1 repeats, e.g. two groups of countries
+    that share no product at a high RCA threshold), every index of the year is NaN: the
+    components cannot be ranked against each other. Indices are dimensionless.
 
     This reproduces ``ecomplexity.ecomplexity`` (binary: default options; continuous:
     ``presence_test="manual"`` fed with RCA) to about 1e-13 where its eigenvector is unique.

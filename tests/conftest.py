@@ -15,6 +15,12 @@ import pytest
 from esc.config import data_dir
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_demo_world(tmp_path_factory: pytest.TempPathFactory):
+    """One generated demo world per session, linked into each test's cache (ESC_DEMO_DIR)."""
+    os.environ.setdefault("ESC_DEMO_DIR", str(tmp_path_factory.mktemp("demo-world")))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own empty cache folder, never the user's."""

@@ -52,6 +52,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import shutil
 import zipfile
 from dataclasses import dataclass
 from functools import cache
@@ -78,7 +80,7 @@ SOPH_SD = 0.6  # s.d. of a product's sophistication around its chapter's mean PC
 SOPH_SHIFT = -3.0  # sophistication sits this far below capability (puts the mean PCI near 0)
 PRESENCE_OFFSET = -5.0  # the constant of the export-presence logit
 BETA = 0.6  # specialisation: exp(BETA * capability * sophistication)
-MIN_SHARE = 0.07  # suppliers under this share of an importer's purchases are dropped
+MIN_SHARE = 0.05  # suppliers under this share of an importer's purchases are dropped
 TOP_EXPORTERS = 40  # an importer buys a product from its largest world exporters only
 REGION_BONUS = 2.5  # same-region suppliers weigh this much more
 
@@ -522,7 +524,7 @@ def _chapter(ch: str, idx: np.ndarray, net: _Network, rng: np.random.Generator) 
     w = net.weights[idx]
     ex = np.argsort(-w, axis=1, kind="stable")[:, :TOP_EXPORTERS]  # (P, K) country index
     wk = np.take_along_axis(w, ex, axis=1).astype(np.float32)
-    eta = rng.lognormal(0.0, 0.7, (len(idx), ex.shape[1], n)).astype(np.float32)
+    eta = rng.lognormal(0.0, 0.5, (len(idx), ex.shape[1], n)).astype(np.float32)
     base = wk[:, :, None] * net.region[ex] * eta
     base[ex[:, :, None] == np.arange(n)[None, None, :]] = 0.0  # no self-trade
     del eta
@@ -626,6 +628,11 @@ def ensure_cached(seed: int = DEFAULT_SEED) -> Path:
 
     Written through :mod:`esc.cache`: atomic, with a provenance sidecar, safe when two
     processes race. The release name carries the seed and the generator's fingerprint.
+
+    ``$ESC_DEMO_DIR``, when set, is a store of generated worlds shared by several caches
+    (e.g. every test of a pytest session): a world found there is linked into the cache
+    instead of being generated again, and a newly generated one is copied there. The
+    fingerprint in the release name keeps it from ever serving a stale world.
     """
     from esc import cache
 
@@ -633,6 +640,11 @@ def ensure_cached(seed: int = DEFAULT_SEED) -> Path:
     release = f"{RELEASE}-seed{seed}-{fingerprint[:10]}"
     path = cache.entry_path("demo", release, "flows")
     if path.is_file() and cache.sidecar_path(path).is_file():
+        return path
+    shared = os.environ.get("ESC_DEMO_DIR")
+    store = Path(shared) / release / path.name if shared else None
+    if store is not None and store.is_file() and cache.sidecar_path(store).is_file():
+        _share(store, path)
         return path
     flows = generate(seed)
     prov = cache.make_provenance(
@@ -644,7 +656,24 @@ def ensure_cached(seed: int = DEFAULT_SEED) -> Path:
                "publisher": "esc (generated demo world, not real trade statistics)"})
     written = cache.write_table(flows, "demo", release, "flows", provenance=prov, product="hs6")
     log.info("generated demo world: %s rows -> %s", len(flows), written)
+    if store is not None:
+        _share(written, store)
     return written
+
+
+def _share(src: Path, dest: Path) -> None:
+    """Hard-link (else copy) a Parquet entry and its sidecar into place atomically, sidecar
+    last, so a reader never sees a sidecar without its data."""
+    from esc import cache
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for a, b in ((src, dest), (cache.sidecar_path(src), cache.sidecar_path(dest))):
+        tmp = b.with_name(f".{b.name}.{os.getpid()}.tmp")
+        try:
+            os.link(a, tmp)
+        except OSError:
+            shutil.copy2(a, tmp)
+        os.replace(tmp, b)
 
 
 def provenance(seed: int = DEFAULT_SEED) -> dict:

@@ -1,0 +1,323 @@
+"""The full screen: every product a reporter imports, classified, as the joint study did.
+
+The JETRO-CII-JCCII study did not start from a list: it screened India's and Japan's imports
+by HHI and PCI and *found* its Category A products. :func:`screen` does the same for any
+reporters and years of a source: one row per (year, reporter, HS6 product) for every product
+the reporter imports, with
+
+- import concentration (:func:`esc.metrics.concentration`: ``imports_usd, n_partners, hhi,
+  top1_partner, top1_share, top3_share, eff_suppliers, share_chn, share_<group>``);
+- the reporter's ``import_export_ratio`` (M/X) and the product's world-export HHI
+  ``export_hhi`` (:mod:`esc.metrics`);
+- ``pci`` with ``pci_source`` and ``pci_note`` (:func:`esc.analysis.pci_table`: computed only
+  from a complete product space, else the Atlas, else empty with the reason);
+- ``category`` (A–D or "unclassified", :func:`esc.vulnerability.quadrant`), ``flag`` of the
+  chosen preset, and ``flag_study, flag_ec2021, flag_geodep, flag_crma`` side by side (geodep
+  with its persistence rule over the years screened);
+- labels: ``description`` (HS2022 text), ``hs2``, ``section`` (HS section), and from the
+  sector registry ``sector`` and ``product`` (priority product), empty for other products.
+
+The aggregation runs as SQL in DuckDB over the source's Parquet cache (the demo world, BACI
+years), with years and reporters pushed into the scan; pandas holds only the result. Other
+sources (Comtrade, WITS) are read with :func:`esc.data.load_flows` and passed to the same
+SQL. The summaries below turn the table into what the study reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+
+import pandas as pd
+
+from esc import analysis, metrics, vulnerability
+from esc.countries import check_countries, partner_groups
+from esc.errors import UnknownReleaseError
+from esc.schema import DEMO_LABEL
+
+log = logging.getLogger(__name__)
+
+PRESET_NAMES = ("study", "ec2021", "geodep", "crma")
+PARQUET_SOURCES = ("demo", "baci")
+
+# HS sections by chapter (World Customs Organization, HS2022 nomenclature).
+SECTIONS: tuple[tuple[str, int, int, str], ...] = (
+    ("I", 1, 5, "Live animals, animal products"), ("II", 6, 14, "Vegetable products"),
+    ("III", 15, 15, "Fats and oils"), ("IV", 16, 24, "Prepared foodstuffs, beverages, tobacco"),
+    ("V", 25, 27, "Mineral products"), ("VI", 28, 38, "Chemical products"),
+    ("VII", 39, 40, "Plastics and rubber"), ("VIII", 41, 43, "Hides, leather, furskins"),
+    ("IX", 44, 46, "Wood, cork, basketware"), ("X", 47, 49, "Pulp, paper"),
+    ("XI", 50, 63, "Textiles"), ("XII", 64, 67, "Footwear, headgear"),
+    ("XIII", 68, 70, "Stone, ceramics, glass"), ("XIV", 71, 71, "Pearls, precious metals"),
+    ("XV", 72, 83, "Base metals"), ("XVI", 84, 85, "Machinery, electrical equipment"),
+    ("XVII", 86, 89, "Vehicles, aircraft, vessels"), ("XVIII", 90, 92, "Instruments, clocks"),
+    ("XIX", 93, 93, "Arms and ammunition"), ("XX", 94, 96, "Miscellaneous manufactures"),
+    ("XXI", 97, 97, "Works of art"),
+)
+
+
+def section_of(hs2: str) -> str:
+    """The HS section ("XVI Machinery, electrical equipment") of a two-digit chapter.
+
+    >>> section_of("85")
+    'XVI Machinery, electrical equipment'
+    """
+    ch = int(hs2)
+    for code, lo, hi, name in SECTIONS:
+        if lo <= ch <= hi:
+            return f"{code} {name}"
+    return "other"
+
+
+def _inputs(source: str, flows: pd.DataFrame | None, years: list[int]
+            ) -> tuple[metrics.Flows, str, str, list[int]]:
+    """(flows for the SQL, label, HS revision, years the source has)."""
+    if flows is not None:
+        rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
+        label = flows.attrs.get("label", f"source: {source}")
+        return flows, label, rev, sorted(int(y) for y in flows["year"].unique())
+    if source == "demo":
+        from esc.sources import demo
+
+        return [demo.ensure_cached()], DEMO_LABEL, "HS22", list(demo.YEARS)
+    if source == "baci":
+        return _baci_files(years)
+    from esc import data
+
+    loaded = data.load_flows(source, years=years)
+    rev = str(loaded["hs_rev"].iloc[0]) if len(loaded) else "HS22"
+    return (loaded, loaded.attrs.get("label", f"source: {source}"), rev,
+            sorted(int(y) for y in loaded["year"].unique()))
+
+
+def _baci_files(years: list[int]) -> tuple[list, str, str, list[int]]:
+    """The latest cached BACI release's Parquet files for the newest HS revision covering
+    ``years`` (as :func:`esc.data.load_flows` picks them)."""
+    from esc import cache
+    from esc.errors import DataNotFoundError
+    from esc.schema import HS_REVISIONS
+    from esc.sources import baci
+
+    found = cache.entries("baci")
+    if not found:
+        raise DataNotFoundError("no BACI release in the cache: run `esc data fetch baci` or "
+                                "`esc data import BACI_HS22_V202501.zip`")
+    rel = sorted({e["release"] for e in found})[-1]
+    found = [e for e in found if e["release"] == rel]
+    by_rev: dict[str, set[int]] = {}
+    for e in found:
+        by_rev.setdefault(e.get("hs_rev", "?"), set()).update(e.get("years", []))
+    order = sorted(by_rev, key=lambda r: HS_REVISIONS.index(r) if r in HS_REVISIONS else -1,
+                   reverse=True)
+    rev = next((r for r in order if set(years) & by_rev[r]), order[0])
+    files = [e["path_parquet"] for e in found if e.get("hs_rev") == rev]
+    label = DEMO_LABEL if rel.upper() == baci.DEMO_RELEASE else f"CEPII BACI {rel} ({rev})"
+    return files, label, rev, sorted(by_rev[rev])
+
+
+def screen_years(year: int, years_back: int, available: Iterable[int],
+                 preset: str = "study") -> list[int]:
+    """The years screened: ``year`` and up to ``years_back`` before it that the source has
+    (at least 2 more for the geodep persistence rule). Raises when ``year`` is missing.
+
+    >>> screen_years(2021, 4, range(2019, 2024))
+    [2019, 2020, 2021]
+    """
+    have = sorted(set(int(y) for y in available))
+    if year not in have:
+        raise UnknownReleaseError(f"the source has no year {year}; it has "
+                                  f"{', '.join(map(str, have))}")
+    back = max(int(years_back), 2)  # geodep: 2 of the last 3 years, always shown beside
+    return [y for y in have if year - back <= y <= year]
+
+
+def screen(
+    *,
+    source: str = "demo",
+    reporters: Iterable[str] = ("IND",),
+    year: int = 2023,
+    years_back: int = 0,
+    preset: str = "study",
+    pci: str = "computed",
+    merge_hk: bool = False,
+    sector: str | list[str] | None = None,
+    groups: dict[str, frozenset[str]] | None = None,
+    hhi_cut: float | None = None,
+    pci_cut: float | None = None,
+    flows: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Screen every product the reporters import (see the module docstring for columns).
+
+    Rows cover ``year`` and up to ``years_back`` earlier years the source has (at least two
+    earlier years are read for the geodep persistence rule; ``df.attrs["years"]`` lists the
+    years screened and ``df.attrs["years_requested"]`` how many were asked for). ``sector``
+    keeps only the rows of registry sectors or products (it labels, it does not limit what
+    is computed). ``flows`` screens a flows table given directly instead of ``source``.
+    """
+    start = time.perf_counter()
+    reporters = check_countries(list(reporters), what="reporter")
+    vulnerability.get_preset(preset)
+    first = list(range(year - max(int(years_back), 2), year + 1))
+    src, label, hs_rev, available = _inputs(source, flows, first)
+    years = screen_years(year, years_back, available, preset)
+    groups = dict(groups) if groups is not None else partner_groups()
+    unique = flows is None and source in PARQUET_SOURCES
+    con = metrics.connect()
+    try:
+        table = metrics.concentration(src, importers=reporters, years=years, groups=groups,
+                                      merge_hk=merge_hk, unique_flows=unique, con=con)
+        world = metrics.world_export_concentration(src, years=years, merge_hk=merge_hk, con=con)
+        ratios = [metrics.import_export_ratio(src, r, years=years, con=con).assign(importer=r)
+                  for r in reporters]
+    finally:
+        con.close()
+    table = table.merge(world[["year", "hs6", "export_hhi"]], on=["year", "hs6"], how="left")
+    ratio = pd.concat(ratios, ignore_index=True)[["year", "importer", "hs6",
+                                                  "import_export_ratio"]]
+    table = table.merge(ratio, on=["year", "importer", "hs6"], how="left")
+    codes = sorted(table["hs6"].unique())
+    table = table.merge(analysis.pci_table(src, years=years, codes=codes, mode=pci,
+                                           hs_rev=hs_rev), on=["year", "hs6"], how="left")
+    table = _labels(table, hs_rev)
+    table = _classify(table, preset, hhi_cut, pci_cut)
+    if sector:
+        keep = set(analysis.registry_products("hs6", hs_rev, sector)["hs6"])
+        table = table[table["hs6"].isin(keep)]
+    table = table.sort_values(["year", "importer", "imports_usd"],
+                              ascending=[True, True, False]).reset_index(drop=True)
+    table.attrs.update({"label": label, "source": source, "preset": preset, "pci": pci,
+                        "merge_hk": merge_hk, "years": years,
+                        "years_requested": int(years_back) + 1, "product": "hs6",
+                        "hhi_cut": table.attrs.get("hhi_cut"),
+                        "pci_cut": table.attrs.get("pci_cut")})
+    log.info("screen: %d rows, %d years, %.1f s", len(table), len(years),
+             time.perf_counter() - start)
+    return table
+
+
+def _labels(table: pd.DataFrame, hs_rev: str) -> pd.DataFrame:
+    from esc.sources import demo
+
+    names = demo.hs_codes().rename(columns={"description": "description"})
+    table = table.merge(names, on="hs6", how="left")
+    table["hs2"] = table["hs6"].str[:2]
+    table["section"] = table["hs2"].map({c: section_of(c) for c in table["hs2"].unique()})
+    reg = analysis.registry_products("hs6", hs_rev, None)
+    table = table.merge(reg, on="hs6", how="left")
+    table["short_name"] = table["short_name"].fillna(table["description"])
+    for col in ("sector", "product"):
+        table[col] = table[col].fillna("")
+    table["in_registry"] = table["sector"] != ""
+    return table
+
+
+def _classify(table: pd.DataFrame, preset: str, hhi_cut: float | None,
+              pci_cut: float | None) -> pd.DataFrame:
+    flags = {}
+    for name in PRESET_NAMES:
+        flags[f"flag_{name}"] = vulnerability.classify(table, preset=name, hhi_cut=hhi_cut,
+                                                       pci_cut=pci_cut)["flag"].to_numpy()
+    out = vulnerability.classify(table, preset=preset, hhi_cut=hhi_cut, pci_cut=pci_cut)
+    for col, values in flags.items():
+        out[col] = values
+    return out
+
+
+# --------------------------------------------------------------------------- what it says
+
+
+def _latest(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["year"] == table["year"].max()]
+
+
+def _keep(src: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    out = out.reset_index(drop=True)
+    out.attrs.update(src.attrs)
+    return out
+
+
+def by_category(table: pd.DataFrame) -> pd.DataFrame:
+    """Products and import value per category (latest year), with the share of the
+    reporter's total imports: ``importer, category, products, imports_usd, share_of_imports``.
+    """
+    t = _latest(table)
+    out = t.groupby(["importer", "category"], as_index=False).agg(
+        products=("hs6", "size"), imports_usd=("imports_usd", "sum"))
+    out["share_of_imports"] = out["imports_usd"] / out.groupby("importer")[
+        "imports_usd"].transform("sum")
+    return _keep(table, out)
+
+
+def by_group(table: pd.DataFrame, column: str = "section") -> pd.DataFrame:
+    """Per ``section`` (HS section) or ``sector`` (study sector; products outside the
+    registry are left out): products, imports, Category A products and their imports, flagged
+    products (the preset's flag), latest year."""
+    t = _latest(table)
+    if column == "sector":
+        t = t[t["sector"] != ""]
+    t = t.assign(a=t["category"] == "A", a_usd=t["imports_usd"].where(t["category"] == "A", 0))
+    out = t.groupby(["importer", column], as_index=False).agg(
+        products=("hs6", "size"), imports_usd=("imports_usd", "sum"),
+        category_a=("a", "sum"), category_a_usd=("a_usd", "sum"), flagged=("flag", "sum"))
+    return _keep(table, out.sort_values(["importer", "imports_usd"], ascending=[True, False]))
+
+
+def category_a_share(table: pd.DataFrame) -> pd.DataFrame:
+    """Share of each reporter's total imports that is Category A, per year screened:
+    ``year, importer, imports_usd, category_a_usd, share_a, products_a``."""
+    t = table.assign(a_usd=table["imports_usd"].where(table["category"] == "A", 0.0),
+                     a=table["category"] == "A")
+    out = t.groupby(["year", "importer"], as_index=False).agg(
+        imports_usd=("imports_usd", "sum"), category_a_usd=("a_usd", "sum"),
+        products_a=("a", "sum"))
+    out["share_a"] = out["category_a_usd"] / out["imports_usd"]
+    return _keep(table, out)
+
+
+def unlisted(table: pd.DataFrame, category: str = "A") -> pd.DataFrame:
+    """The products of ``category`` that the sector registry does not name (what the study's
+    list misses), largest imports first, latest year."""
+    t = _latest(table)
+    cols = ["importer", "hs6", "description", "section", "imports_usd", "hhi", "pci",
+            "pci_source", "top1_partner", "top1_share", "share_chn"]
+    out = t[(t["category"] == category) & ~t["in_registry"]][cols]
+    return _keep(table, out.sort_values(["importer", "imports_usd"], ascending=[True, False]))
+
+
+def churn(table: pd.DataFrame) -> pd.DataFrame:
+    """Year-to-year churn of the preset's flag: per (year, importer), how many products
+    entered, left, stayed flagged (from :func:`esc.vulnerability.churn`)."""
+    ch = vulnerability.churn(table)
+    out = ch.groupby(["year", "importer", "change"]).size().unstack(fill_value=0)
+    for col in ("entered", "left", "stayed"):
+        if col not in out.columns:
+            out[col] = 0
+    return _keep(table, out[["entered", "left", "stayed"]].reset_index())
+
+
+def presets_side_by_side(table: pd.DataFrame) -> pd.DataFrame:
+    """How many products each preset flags (latest year) and how many each pair shares:
+    one row per (importer, preset) with ``flagged, flagged_usd`` and ``with_<preset>``."""
+    t = _latest(table)
+    rows = []
+    for importer, g in t.groupby("importer"):
+        for a in PRESET_NAMES:
+            fa = g[f"flag_{a}"]
+            row = {"importer": importer, "preset": a, "flagged": int(fa.sum()),
+                   "flagged_usd": float(g.loc[fa, "imports_usd"].sum())}
+            for b in PRESET_NAMES:
+                row[f"with_{b}"] = int((fa & g[f"flag_{b}"]).sum())
+            rows.append(row)
+    return _keep(table, pd.DataFrame(rows))
+
+
+SUMMARIES = {
+    "category": by_category,
+    "section": lambda t: by_group(t, "section"),
+    "sector": lambda t: by_group(t, "sector"),
+    "share-a": category_a_share,
+    "unlisted": unlisted,
+    "churn": churn,
+    "presets": presets_side_by_side,
+}
