@@ -168,13 +168,10 @@ def screen(
         table = metrics.concentration(src, importers=reporters, years=years, groups=groups,
                                       merge_hk=merge_hk, unique_flows=unique, con=con)
         world = metrics.world_export_concentration(src, years=years, merge_hk=merge_hk, con=con)
-        ratios = [metrics.import_export_ratio(src, r, years=years, con=con).assign(importer=r)
-                  for r in reporters]
+        ratio = import_export_ratios(src, reporters, years, con=con)
     finally:
         con.close()
     table = table.merge(world[["year", "hs6", "export_hhi"]], on=["year", "hs6"], how="left")
-    ratio = pd.concat(ratios, ignore_index=True)[["year", "importer", "hs6",
-                                                  "import_export_ratio"]]
     table = table.merge(ratio, on=["year", "importer", "hs6"], how="left")
     codes = sorted(table["hs6"].unique())
     table = table.merge(analysis.pci_table(src, years=years, codes=codes, mode=pci,
@@ -194,6 +191,45 @@ def screen(
     log.info("screen: %d rows, %d years, %.1f s", len(table), len(years),
              time.perf_counter() - start)
     return table
+
+
+def import_export_ratios(flows: metrics.Flows, reporters: list[str], years: list[int], *,
+                         con=None) -> pd.DataFrame:
+    """``M / X`` of every reporter and product in one pass (as
+    :func:`esc.metrics.import_export_ratio`, which does one country at a time).
+
+    ``M`` = the reporter's imports of the product from every other country, ``X`` = its
+    exports to every other country (USD); ``inf`` when ``X = 0``. Returns ``year, importer,
+    hs6, import_export_ratio`` for the (year, reporter, product) with imports.
+    """
+    own = con is None
+    con = con or metrics.connect()
+    try:
+        src = metrics._Source(con, flows)
+        try:
+            prod = src.product_expr("hs6")
+            sel = metrics._in_list("year", years)
+            rep = ", ".join(f"'{r}'" for r in reporters)
+            base = f"""FROM {src.sql} WHERE {sel} AND value_usd > 0 AND isfinite(value_usd)
+                       AND exporter <> importer"""
+            sql = f"""WITH m AS (SELECT CAST(year AS INTEGER) AS year, importer, {prod} AS hs6,
+                                        sum(value_usd) AS m {base} AND importer IN ({rep})
+                                 GROUP BY 1, 2, 3),
+                           x AS (SELECT CAST(year AS INTEGER) AS year, exporter AS importer,
+                                        {prod} AS hs6, sum(value_usd) AS x
+                                 {base} AND exporter IN ({rep}) GROUP BY 1, 2, 3)
+                      SELECT m.year, m.importer, m.hs6,
+                             CASE WHEN coalesce(x.x, 0) > 0 THEN m.m / x.x
+                                  ELSE 'inf'::DOUBLE END AS import_export_ratio
+                      FROM m LEFT JOIN x USING (year, importer, hs6)"""
+            out = con.sql(sql).df()
+        finally:
+            src.close()
+    finally:
+        if own:
+            con.close()
+    out["year"] = out["year"].astype("int16")
+    return out
 
 
 def _labels(table: pd.DataFrame, hs_rev: str) -> pd.DataFrame:

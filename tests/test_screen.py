@@ -198,3 +198,16 @@ def test_cli_screen_summary(capsys):
                  "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert DEMO_LABEL in out and "hs6" in out.splitlines()[0]
+
+
+def test_all_reporters_ratio_equals_one_country_at_a_time():
+    from esc import metrics
+
+    path = demo.ensure_cached()
+    both = screen.import_export_ratios(path, ["IND", "JPN"], [2023])
+    for reporter in ("IND", "JPN"):
+        one = metrics.import_export_ratio(path, reporter, years=2023)
+        one = one[one["imports_usd"] > 0].set_index("hs6")["import_export_ratio"]
+        mine = both[both["importer"] == reporter].set_index("hs6")["import_export_ratio"]
+        assert set(mine.index) == set(one.index)
+        np.testing.assert_allclose(mine.sort_index(), one.sort_index(), rtol=1e-12)
