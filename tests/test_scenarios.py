@@ -206,6 +206,11 @@ def test_by_sector_sums():
     labels = pd.DataFrame({"hs6": ["000001", "000002", "000003"], "sector": ["x", "x", "y"]})
     sec = scenarios.by_sector(res, labels).set_index("sector")
     assert sec.loc["x", "imports_usd"] == 110.0 and sec.loc["x", "at_risk_usd"] == 80.0
+    # x: 000001 closes at 80/130, 000002 has nothing at risk -> the sector closes at 80/130;
+    # y: 000003 (10 at risk, 5 of alternatives' exports) never closes
+    assert sec.loc["x", "redirect_to_close"] == pytest.approx(80 / 130)
+    assert pd.isna(sec.loc["y", "redirect_to_close"])
+    assert sec.loc["x", "uncovered_usd"] == pytest.approx(80 - 0.1 * 130)
 
 
 def test_scenario_bad_input():
