@@ -238,6 +238,23 @@ def test_wits_zip_with_latin1_bytes(tmp_path, seeded, capsys):
                     seeded, capsys)
 
 
+@pytest.mark.parametrize(("column", "value", "fragment"), [
+    ("Year", "1950", "year 1950 is outside"),
+    ("TradeValue in 1000 USD", "inf", "infinite"),
+    ("TradeValue in 1000 USD", "5e10", "above 1e+13 USD"),
+])
+def test_wits_implausible_values(column, value, fragment, tmp_path, seeded, capsys):
+    header = WITS_HEADER.split(",")
+    rows = [["H3", "FRA", "01", "France", "IND", "India", "2020", "Export", "6", "10"],
+            ["H3", "DEU", "02", "Germany", "IND", "India", "2020", "Export", "6", "12"]]
+    rows[1][header.index(column)] = value
+    path = tmp_path / "wits.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("trade.csv", "\r\n".join(",".join(r) for r in [header, *rows]) + "\r\n")
+    _expect_refused(["data", "import", path],
+                    [f"{path}:trade.csv, line 3, column '{column}'", fragment], seeded, capsys)
+
+
 # --------------------------------------------------------------------------- esc pci, groups
 
 

@@ -149,7 +149,7 @@ def check_hs(hs: str) -> str:
     return rev
 
 
-_check_hs = check_hs  # the name used before esc 0.x made it public
+_check_hs = check_hs  # the former private name, kept for existing callers
 
 
 def check_release(release: str) -> str:
