@@ -261,6 +261,13 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
     flows = data.load_flows(args.source, years=[args.year])
     redirect = scenarios.DEFAULT_REDIRECT if args.redirect is None else args.redirect
     wanted = args.hs6
+    if not wanted and args.flagged:  # every product the screen flags for the reporter
+        from esc import screen
+
+        table = screen.screen(source=args.source, reporters=[args.reporter], year=args.year,
+                              preset=args.preset, merge_hk=args.merge_hk, groups=groups)
+        table = table[(table["year"] == args.year) & table["flag"]]
+        wanted = table.sort_values("imports_usd", ascending=False)["hs6"].tolist()
     if not wanted:  # every registry product the stop leaves uncovered
         codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
         stop = scenarios.supplier_stop(flows[flows["hs6"].isin(codes["hs6"])],
@@ -421,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--supplier", default="CHN")
     al.add_argument("--hs6", action="append", help="HS6 code (repeatable; default: every "
                     "registry product the stop leaves uncovered)")
+    al.add_argument("--flagged", action="store_true", help="every product the screen flags "
+                    "for the reporter (esc screen) instead")
+    al.add_argument("--preset", default="study", help="preset of the screen's flag")
     al.add_argument("--year", type=int, default=2023)
     al.add_argument("--source", choices=SOURCES, default="demo")
     al.add_argument("--sector", action="append")

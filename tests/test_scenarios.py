@@ -398,3 +398,15 @@ def test_alternatives_controls_and_complementarity_charts(demo_flows):
     _, text = _spec_text(charts.complementarity_lists(now, nxt))
     assert "Makes it now (RCA >= 1)" in text and "Could relocate" in text
     assert charts.DEMO_MARK in text and "capped by" in text
+
+
+def test_cli_alternatives_for_every_flagged_product(capsys):
+    from esc import screen
+
+    out = _csv_out(capsys, ["alternatives", "--reporter", "IND", "--year", "2023", "--flagged",
+                            "--top", "2", "--format", "csv"])
+    table = screen.screen(source="demo", reporters=["IND"], year=2023)
+    flagged = set(table.loc[(table["year"] == 2023) & table["flag"], "hs6"])
+    assert flagged and set(out["hs6"]) <= flagged
+    assert out.groupby("hs6")["rank"].max().le(2).all()
+    assert "CHN" not in set(out["exporter"]) and "IND" not in set(out["exporter"])
