@@ -218,7 +218,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         only = control_hs6(args.control)
     flows = data.load_flows(args.source, years=[args.year], hs6=only)
     codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
-    options = dict(year=args.year, merge_hk=args.merge_hk, groups=groups,
+    options = dict(year=args.year, merge_hk=args.merge_hk, groups=groups, shared=args.shared,
                    replacement="trusted" if args.trusted else "all",
                    redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
                    else args.redirect)
@@ -416,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "stop exactly its products")
     sc.add_argument("--redirect", type=float, help="share (0-1) of their exports to other "
                     "markets that alternatives can redirect (default 0.1, an assumption)")
+    sc.add_argument("--shared", action="store_true", help="the supplier stops to every "
+                    "importer (as under an export control): importers share what is redirected")
     _add_format(sc)
     sc.set_defaults(func=_cmd_scenario)
 

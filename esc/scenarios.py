@@ -14,6 +14,10 @@ to *other* markets; that bounds how much of the gap they can fill:
                                                        closes; NaN when above 1 (even all of
                                                        the alternatives' exports would not do)
 
+With ``shared=True`` the supplier stops to *every* importer (as under an export control) and
+the importers share what the alternatives redirect in proportion to their loss (see
+:func:`supplier_stop`).
+
 ``redirect`` is an assumption, not an estimate: :data:`DEFAULT_REDIRECT` (10 %) was chosen
 because no published figure for the share of exports that can be redirected within a year was
 found; ``docs/scenarios.md`` says so and :func:`sensitivity` shows the result for every share
@@ -76,7 +80,7 @@ def _trusted(groups: dict[str, frozenset[str]] | None) -> frozenset[str]:
 
 
 def assumption_text(*, redirect: float, replacement: str, supplier: str, merge_hk: bool,
-                    trusted: Iterable[str] = ()) -> str:
+                    trusted: Iterable[str] = (), shared: bool = False) -> str:
     """One sentence stating what a stop result assumes (for captions and table notes).
 
     >>> assumption_text(redirect=0.1, replacement="all", supplier="CHN", merge_hk=True)
@@ -85,7 +89,11 @@ def assumption_text(*, redirect: float, replacement: str, supplier: str, merge_h
     who = "all other exporters" if replacement == "all" else (
         f"trusted partners only ({', '.join(sorted(trusted))})")
     stop = supplier + (" (with HKG, MAC)" if merge_hk and supplier == "CHN" else "")
-    return f"{stop} stops; {who} redirect {redirect:.0%} of their exports to other markets"
+    text = f"{stop} stops; {who} redirect {redirect:.0%} of their exports to other markets"
+    if shared:
+        text += (f"; {stop} stops to every importer, and they share what is redirected in "
+                 "proportion to their loss")
+    return text
 
 
 def supplier_stop(
@@ -100,6 +108,7 @@ def supplier_stop(
     groups: dict[str, frozenset[str]] | None = None,
     redirect: float = DEFAULT_REDIRECT,
     products: Sequence[str] | None = None,
+    shared: bool = False,
 ) -> pd.DataFrame:
     """Value at risk, coverable and uncovered value per product when ``supplier`` stops.
 
@@ -107,6 +116,13 @@ def supplier_stop(
     exporters of the "trusted" partner group (``groups`` or ``data/partner_groups.csv``);
     ``products`` restricts the result to those codes (the world exports of the alternatives are
     still read from all of ``flows``).
+
+    ``shared=True`` models a stop towards *every* importer (as an export control is): all of
+    them compete for what the alternatives redirect, in proportion to their loss, so the
+    reporter can draw on ``alt_available_usd = alt_exports_usd x at_risk_usd / W`` with ``W``
+    the stopped supplier's world exports of the product (``stopped_world_exports_usd``); the
+    gap then closes at ``redirect = W / alt_exports_usd``. Otherwise (a stop towards the
+    reporter only) ``alt_available_usd = alt_exports_usd``.
 
     Returns ``year, importer, <product>, imports_usd, at_risk_usd, at_risk_share,
     alt_exports_usd, alt_to_reporter_usd, redirect, coverable_usd, coverable_share,
@@ -145,6 +161,13 @@ def supplier_stop(
             out["imports_usd"] > 0)
     out["alt_exports_usd"] = alt_x.reindex(out.index).fillna(0.0)
     out["alt_to_reporter_usd"] = alt_r.reindex(out.index).fillna(0.0)
+    out["alt_available_usd"] = out["alt_exports_usd"]
+    if shared:
+        world = f[f["exporter"].isin(stopped)].groupby(product)["value_usd"].sum()
+        out["stopped_world_exports_usd"] = world.reindex(out.index).fillna(0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = out["at_risk_usd"] / out["stopped_world_exports_usd"]
+        out["alt_available_usd"] = out["alt_exports_usd"] * part.fillna(0.0)
     out["redirect"] = redirect
     out = _cover(out, redirect)
     out = out.reset_index().assign(year=year, importer=reporter)
@@ -155,9 +178,10 @@ def supplier_stop(
     out.attrs.update(flows.attrs)
     out.attrs.update({
         "year": year, "supplier": supplier, "replacement": replacement, "redirect": redirect,
-        "merge_hk": merge_hk, "trusted": sorted(trusted),
+        "merge_hk": merge_hk, "trusted": sorted(trusted), "shared": shared,
         "assumption": assumption_text(redirect=redirect, replacement=replacement,
-                                      supplier=supplier, merge_hk=merge_hk, trusted=trusted),
+                                      supplier=supplier, merge_hk=merge_hk, trusted=trusted,
+                                      shared=shared),
     })
     return out
 
@@ -165,7 +189,8 @@ def supplier_stop(
 def _cover(t: pd.DataFrame, redirect: float) -> pd.DataFrame:
     """Add coverable, uncovered and the closing share to a table with at-risk and alt columns."""
     t = t.copy()
-    risk, alt = t["at_risk_usd"].to_numpy(float), t["alt_exports_usd"].to_numpy(float)
+    col = "alt_available_usd" if "alt_available_usd" in t.columns else "alt_exports_usd"
+    risk, alt = t["at_risk_usd"].to_numpy(float), t[col].to_numpy(float)
     t["coverable_usd"] = np.minimum(risk, redirect * alt)
     with np.errstate(invalid="ignore", divide="ignore"):
         t["coverable_share"] = np.where(risk > 0, t["coverable_usd"] / risk, np.nan)
@@ -215,7 +240,8 @@ def sensitivity(
     rows = []
     for r in shares:
         t = _cover(result[[c for c in result.columns
-                           if c in ("at_risk_usd", "alt_exports_usd") or c == product]],
+                           if c in ("at_risk_usd", "alt_exports_usd", "alt_available_usd")
+                           or c == product]],
                    _check_redirect(r))
         t["redirect"] = float(r)
         rows.append(t)

@@ -84,6 +84,24 @@ def test_trusted_replacement_and_merge_hk():
     assert apart.set_index("hs6").loc["000003", "at_risk_usd"] == 10.0
 
 
+def test_shared_stop_splits_the_alternatives_between_all_importers():
+    # 000001: China exports 80 to India and 500 to the USA (W = 580); the alternatives export
+    # 130 to markets other than India; India's pro-rata part is 130 x 80 / 580
+    out = scenarios.supplier_stop(FLOWS, reporter="IND", year=2023, redirect=1.0,
+                                  shared=True).set_index("hs6")
+    assert out.loc["000001", "stopped_world_exports_usd"] == 580.0
+    assert out.loc["000001", "alt_available_usd"] == pytest.approx(130 * 80 / 580)
+    assert out.loc["000001", "coverable_usd"] == pytest.approx(130 * 80 / 580)
+    assert pd.isna(out.loc["000001", "redirect_to_close"])  # 580 / 130 > 1
+    low = scenarios.supplier_stop(FLOWS, reporter="IND", year=2023, redirect=0.1,
+                                  shared=True).set_index("hs6")
+    assert low.loc["000001", "uncovered_usd"] == pytest.approx(80 - 0.1 * 130 * 80 / 580)
+    assert "every importer" in low.attrs["assumption"]
+    sens = scenarios.sensitivity(low.reset_index())
+    row = sens[sens["redirect"] == 1.0].iloc[0]
+    assert row["uncovered_usd"] == pytest.approx(out["uncovered_usd"].sum())
+
+
 def test_sensitivity_matches_the_stop_at_every_share():
     res = scenarios.supplier_stop(FLOWS, reporter="IND", supplier="CHN", year=2023)
     sens = scenarios.sensitivity(res)
