@@ -287,11 +287,14 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
     from esc import analysis, complementarity, data
 
     flows = data.load_flows(args.source, years=[args.year])
-    res = complementarity.complementarity(flows, exporter=args.exporter, importer=args.importer,
-                                          year=args.year, hhi_cut=args.hhi_cut)
+    find = complementarity.could_relocate if args.relocate else complementarity.complementarity
+    res = find(flows, exporter=args.exporter, importer=args.importer, year=args.year,
+               hhi_cut=args.hhi_cut)
+    attrs = {**flows.attrs, **res.attrs}
     labels = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), None)
     res = res.merge(labels[["hs6", "short_name"]], on="hs6", how="left")
-    _emit(_keep_attrs(flows, res), args.format)
+    res.attrs.update(attrs)
+    _emit_assumed(res, args.format)
     return 0
 
 
@@ -449,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--year", type=int, default=2023)
     co.add_argument("--source", choices=SOURCES, default="demo")
     co.add_argument("--hhi-cut", type=float, default=0.25)
+    co.add_argument("--relocate", action="store_true", help="products the exporter does not "
+                    "make yet but is close to (no RCA, high density), by value x density")
     _add_format(co)
     co.set_defaults(func=_cmd_complementarity)
 

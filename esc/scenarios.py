@@ -348,8 +348,8 @@ def alternatives(
         headroom_usd    = redirect x (X_ip - M_r,ip) what i could redirect to the reporter
 
     ``groups`` lists the partner groups each exporter belongs to (``data/partner_groups.csv``
-    by default); ``trusted`` is membership of the "trusted" group. Returns ``<product>, rank,
-    exporter, world_exports_usd, world_share, rca, groups, trusted, reporter_imports_usd,
+    by default); ``trusted`` is membership of the "trusted" group. Returns ``year, <product>,
+    rank, exporter, world_exports_usd, world_share, rca, groups, trusted, reporter_imports_usd,
     headroom_usd`` with at most ``top`` rows per product (all with ``top=None``).
     """
     from esc.complexity import export_table, rca
@@ -377,8 +377,9 @@ def alternatives(
     ex["rank"] = ex.groupby(product).cumcount() + 1
     if top is not None:
         ex = ex[ex["rank"] <= top]
-    cols = [product, "rank", "exporter", "world_exports_usd", "world_share", "rca", "groups",
-            "trusted", "reporter_imports_usd", "headroom_usd"]
+    ex["year"] = year
+    cols = ["year", product, "rank", "exporter", "world_exports_usd", "world_share", "rca",
+            "groups", "trusted", "reporter_imports_usd", "headroom_usd"]
     out = ex[cols].reset_index(drop=True)
     out.attrs.update(flows.attrs)
     out.attrs.update({

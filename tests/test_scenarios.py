@@ -428,3 +428,15 @@ def test_cli_alternatives_for_every_flagged_product(capsys):
     assert flagged and set(out["hs6"]) <= flagged
     assert out.groupby("hs6")["rank"].max().le(2).all()
     assert "CHN" not in set(out["exporter"]) and "IND" not in set(out["exporter"])
+
+
+def test_cli_complementarity_states_its_cap_and_lists_could_relocate(capsys, demo_flows):
+    out = _csv_out(capsys, ["complementarity", "--format", "csv"])
+    world = demo_flows[demo_flows["exporter"] == "IND"].groupby("hs6")["value_usd"].sum()
+    assert (out["shiftable_usd"].to_numpy()
+            <= world.reindex(out["hs6"]).to_numpy() * (1 + 1e-9)).all()
+    assert out["assumption"].str.contains("capped by IND's world exports").all()
+    out = _csv_out(capsys, ["complementarity", "--relocate", "--format", "csv"])
+    assert len(out) > 0 and out["score"].is_monotonic_decreasing
+    assert out["assumption"].str.contains("value x density").all()
+    assert out["data_label"].eq(demo_flows.attrs["label"]).all()
