@@ -135,7 +135,7 @@ def screen_years(year: int, years_back: int, available: Iterable[int],
 def screen(
     *,
     source: str = "demo",
-    reporters: Iterable[str] = ("IND",),
+    reporters: Iterable[str] | None = ("IND",),
     year: int = 2023,
     years_back: int = 0,
     preset: str = "study",
@@ -154,9 +154,11 @@ def screen(
     years screened and ``df.attrs["years_requested"]`` how many were asked for). ``sector``
     keeps only the rows of registry sectors or products (it labels, it does not limit what
     is computed). ``flows`` screens a flows table given directly instead of ``source``.
+    ``reporters=None`` screens every importer of the source (no importer filter in the SQL).
     """
     start = time.perf_counter()
-    reporters = check_countries(list(reporters), what="reporter")
+    every = reporters is None
+    reporters = [] if every else check_countries(list(reporters), what="reporter")
     vulnerability.get_preset(preset)
     first = list(range(year - max(int(years_back), 2), year + 1))
     src, label, hs_rev, available = _inputs(source, flows, first)
@@ -165,10 +167,11 @@ def screen(
     unique = flows is None and source in PARQUET_SOURCES
     con = metrics.connect()
     try:
-        table = metrics.concentration(src, importers=reporters, years=years, groups=groups,
+        table = metrics.concentration(src, importers=None if every else reporters,
+                                      years=years, groups=groups,
                                       merge_hk=merge_hk, unique_flows=unique, con=con)
         world = metrics.world_export_concentration(src, years=years, merge_hk=merge_hk, con=con)
-        ratio = import_export_ratios(src, reporters, years, con=con)
+        ratio = import_export_ratios(src, None if every else reporters, years, con=con)
     finally:
         con.close()
     table = table.merge(world[["year", "hs6", "export_hhi"]], on=["year", "hs6"], how="left")
@@ -193,14 +196,15 @@ def screen(
     return table
 
 
-def import_export_ratios(flows: metrics.Flows, reporters: list[str], years: list[int], *,
-                         con=None) -> pd.DataFrame:
+def import_export_ratios(flows: metrics.Flows, reporters: list[str] | None, years: list[int],
+                         *, con=None) -> pd.DataFrame:
     """``M / X`` of every reporter and product in one pass (as
     :func:`esc.metrics.import_export_ratio`, which does one country at a time).
 
     ``M`` = the reporter's imports of the product from every other country, ``X`` = its
     exports to every other country (USD); ``inf`` when ``X = 0``. Returns ``year, importer,
-    hs6, import_export_ratio`` for the (year, reporter, product) with imports.
+    hs6, import_export_ratio`` for the (year, reporter, product) with imports;
+    ``reporters=None``: every importer.
     """
     own = con is None
     con = con or metrics.connect()
@@ -209,15 +213,16 @@ def import_export_ratios(flows: metrics.Flows, reporters: list[str], years: list
         try:
             prod = src.product_expr("hs6")
             sel = metrics._in_list("year", years)
-            rep = ", ".join(f"'{r}'" for r in reporters)
             base = f"""FROM {src.sql} WHERE {sel} AND value_usd > 0 AND isfinite(value_usd)
                        AND exporter <> importer"""
+            imp = "" if reporters is None else "AND " + metrics._in_list("importer", reporters)
+            exp = "" if reporters is None else "AND " + metrics._in_list("exporter", reporters)
             sql = f"""WITH m AS (SELECT CAST(year AS INTEGER) AS year, importer, {prod} AS hs6,
-                                        sum(value_usd) AS m {base} AND importer IN ({rep})
+                                        sum(value_usd) AS m {base} {imp}
                                  GROUP BY 1, 2, 3),
                            x AS (SELECT CAST(year AS INTEGER) AS year, exporter AS importer,
                                         {prod} AS hs6, sum(value_usd) AS x
-                                 {base} AND exporter IN ({rep}) GROUP BY 1, 2, 3)
+                                 {base} {exp} GROUP BY 1, 2, 3)
                       SELECT m.year, m.importer, m.hs6,
                              CASE WHEN coalesce(x.x, 0) > 0 THEN m.m / x.x
                                   ELSE 'inf'::DOUBLE END AS import_export_ratio

@@ -211,3 +211,21 @@ def test_all_reporters_ratio_equals_one_country_at_a_time():
         mine = both[both["importer"] == reporter].set_index("hs6")["import_export_ratio"]
         assert set(mine.index) == set(one.index)
         np.testing.assert_allclose(mine.sort_index(), one.sort_index(), rtol=1e-12)
+
+
+def test_screen_runs_the_same_on_an_imported_baci_release(tmp_path):
+    # the demo world written in CEPII's layout and imported like a real release
+    from esc import data
+
+    zipped = demo.write_baci_zip(tmp_path / "BACI_HS22_VDEMO.zip", years=(2022, 2023))
+    data.import_file(zipped)
+    via_baci = screen.screen(source="baci", reporters=["IND"], year=2023, sector="Batteries")
+    direct = screen.screen(source="demo", reporters=["IND"], year=2023, sector="Batteries")
+    assert via_baci.attrs["years"] == [2022, 2023]
+    assert via_baci.attrs["label"] == DEMO_LABEL  # a VDEMO release stays labelled demo
+    a = via_baci[via_baci["year"] == 2023].set_index("hs6")
+    b = direct[direct["year"] == 2023].set_index("hs6")
+    assert set(a.index) == set(b.index)
+    np.testing.assert_allclose(a["hhi"], b.loc[a.index, "hhi"], rtol=1e-6)
+    np.testing.assert_allclose(a["pci"], b.loc[a.index, "pci"], atol=1e-6)
+    assert (a["pci_source"] == "computed").all()
