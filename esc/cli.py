@@ -104,7 +104,7 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
                                    pci_cut=args.pci_cut, groups=groups)
     table = table[table["year"] == args.year]
     cols = ["importer", level, "short_name", "imports_usd", "top1_partner", "top1_share", "hhi",
-            "n_partners", "share_chn", "pci", "category", "flag"]
+            "n_partners", "share_chn", "pci", "pci_source", "category", "flag"]
     if args.format != "table":  # every group's share in the machine-readable formats
         cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
     _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args.format)
