@@ -115,11 +115,10 @@ def _dependence_india(args: argparse.Namespace) -> int:
     """``esc dependence --source dgcis|meidb``: per principal commodity (fiscal year starting
     in --year) or per HS6 line (calendar --year); see :func:`esc.india.dependence`."""
     from esc import india
-    from esc.countries import partner_groups
 
     table = india.dependence(args.source, year=args.year, reporters=args.reporter,
                              sector=args.sector, merge_hk=args.merge_hk,
-                             groups=partner_groups(args.groups), preset=args.preset,
+                             groups=_groups(args.groups), preset=args.preset,
                              hhi_cut=args.hhi_cut, pci_cut=args.pci_cut)
     if args.level and args.level != table.attrs["product"]:
         raise UnknownReleaseError(f"source {args.source!r} is at level "

@@ -170,3 +170,12 @@ def test_user_edited_partner_groups(capsys, tmp_path):
     bad.write_text("group,iso3\ntrusted,KOR\ntrusted,XYZ\n")
     code, _, err = run(capsys, "dependence", "--groups", str(bad))
     assert code == 2 and "bad.csv" in err and "line 3" in err and "XYZ" in err
+
+
+def test_empty_groups_file_refused_for_the_india_sources_too(tmp_path, capsys, raw):
+    raw("india-principal-commodity")
+    empty = tmp_path / "groups.csv"
+    empty.write_text("", encoding="utf-8")
+    assert main(["dependence", "--source", "dgcis", "--reporter", "IND", "--year", "2022",
+                 "--groups", str(empty)]) == 2
+    assert f"{empty}, line 1: the file is empty" in capsys.readouterr().err
