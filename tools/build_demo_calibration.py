@@ -1,7 +1,8 @@
 """Rebuild the demo world's calibration figures from the public files in the data folder.
 
-Writes ``esc/sources/demo_calibration.py`` (small tables carried with their source) and
-``data/hs22_subheadings.csv`` (the HS2022 six-digit codes, ODC-PDDL-1.0). Run by hand:
+Writes ``esc/sources/demo_calibration.py`` (small tables carried with their source; the
+HS2022 code list itself is read from the data folder at run time, never committed). Run by
+hand:
 
     python tools/build_demo_calibration.py [DATA_FOLDER]
 
@@ -28,7 +29,6 @@ def main(folder: str | None = None) -> None:
     hs = pd.read_csv(data / "harmonized-system/harmonized-system.csv", dtype=str)
     sub = hs[hs["level"] == "6"][["hscode", "description"]].rename(columns={"hscode": "hs6"})
     sub["description"] = sub["description"].str.replace(r"\s+", " ", regex=True).str.slice(0, 72)
-    sub.to_csv(ROOT / "data/hs22_subheadings.csv", index=False)
     chapters = sorted(set(sub["hs6"].str[:2]))
 
     atlas = pd.read_csv(data / "atlas-pci-hs92/hs92_product_year_4.csv",

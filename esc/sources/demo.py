@@ -11,8 +11,9 @@ computed on it is a finding.
 How it is made (parameters in this module; figures with a source are in
 :mod:`esc.sources.demo_calibration`, rebuilt by ``tools/build_demo_calibration.py``):
 
-1. **Products.** The 5,613 HS2022 subheadings (``data/hs22_subheadings.csv``, from the UN
-   Comtrade classification as packaged by ``datasets/harmonized-system``, ODC-PDDL-1.0).
+1. **Products.** The 5,613 HS2022 subheadings, read through :func:`esc.sources.hs.nomenclature`
+   from the HS tables in the data folder (or fetched once with ``esc data fetch hs``); esc
+   commits no copy of them.
    Each product gets a demo *sophistication* drawn around its chapter's mean Atlas PCI
    (normal, s.d. :data:`SOPH_SD`) and a lognormal weight in its chapter. No product is
    placed by hand: which products come out complex is decided by the draw and the network.
@@ -62,11 +63,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from esc.config import package_data_dir
 from esc.countries import TRADE_CODE_EXCEPTIONS, country_name
-from esc.errors import UnknownReleaseError
-from esc.schema import DEMO_LABEL, validate_flows
+from esc.errors import DataNotFoundError, UnknownReleaseError
+from esc.schema import DEMO_LABEL, HS6, validate_flows
 from esc.sources import demo_calibration as calib
+from esc.sources import hs as hs_tables
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ GENERATOR_VERSION = "3"
 DEFAULT_SEED = 2023
 YEARS: tuple[int, ...] = tuple(range(2015, 2024))
 RELEASE = "demo-v" + GENERATOR_VERSION
-HS_FILE = "hs22_subheadings.csv"
 
 SOPH_SD = 0.6  # s.d. of a product's sophistication around its chapter's mean PCI
 SOPH_SHIFT = -3.0  # sophistication sits this far below capability (puts the mean PCI near 0)
@@ -265,10 +265,23 @@ ANCHORS: tuple[tuple[str, tuple[str, ...], dict[int, dict[str, float]], dict[int
 
 @cache
 def hs_codes() -> pd.DataFrame:
-    """The HS2022 subheadings esc ships: ``hs6, description`` (5,613 rows; UN Comtrade
-    classification via ``datasets/harmonized-system``, ODC-PDDL-1.0)."""
-    df = pd.read_csv(package_data_dir() / HS_FILE, dtype=str, keep_default_na=False)
-    return df[["hs6", "description"]]
+    """The HS2022 subheadings the demo world is made of: ``hs6, description`` (5,613 rows).
+
+    Read from the HS tables esc finds (:func:`esc.sources.hs.nomenclature`: the data folder's
+    ``harmonized-system.csv`` or BACI product codes, or a file fetched with ``esc data fetch
+    hs``), descriptions with their white space collapsed and cut to 72 characters. Raises
+    :class:`~esc.errors.DataNotFoundError` saying how to get the list when there is none.
+    """
+    try:
+        table = hs_tables.nomenclature("HS22")
+    except DataNotFoundError as exc:
+        raise DataNotFoundError(
+            "the demo world is made of every HS2022 subheading, and esc found no HS2022 "
+            f"code list: {exc}") from exc
+    table = table[table[HS6].str.fullmatch(r"\d{6}")].copy()
+    table["description"] = (table["description"].astype(str)
+                            .str.replace(r"\s+", " ", regex=True).str.slice(0, 72))
+    return table[[HS6, "description"]].reset_index(drop=True)
 
 
 def countries() -> pd.DataFrame:
@@ -618,7 +631,8 @@ def _generator_sha256(seed: int) -> str:
     """
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(calib.__file__).read_bytes())
-    h.update((package_data_dir() / HS_FILE).read_bytes())
+    codes = hs_codes()
+    h.update("\n".join(codes[HS6] + "\t" + codes["description"]).encode("utf-8"))
     h.update(f"seed={seed}".encode())
     return h.hexdigest()
 
