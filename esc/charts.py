@@ -27,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ import pandas as pd
 import vl_convert
 
 import esc
+from esc.atomic import write_atomic
 from esc.countries import country_name
 from esc.errors import BadValueError, EscError, MissingColumnError
 from esc.schema import DEMO_LABEL
@@ -1061,9 +1060,9 @@ def save(
             payload = vl_convert.vega_to_svg(vega).encode("utf-8")
         else:
             raise BadValueError(f"chart format {fmt!r} is not png or svg", path=str(folder))
-        paths.append(_write_atomic(out / f"{stem}.{fmt}", payload))
+        paths.append(write_atomic(out / f"{stem}.{fmt}", payload))
         log.info("chart written: %s", paths[-1])
-    _write_atomic(out / f"{stem}.json", json.dumps(_sidecar(spec, takeaway, key)).encode())
+    write_atomic(out / f"{stem}.json", json.dumps(_sidecar(spec, takeaway, key)).encode())
     return paths
 
 
@@ -1090,19 +1089,6 @@ def _vl_version() -> str:
     known = vl_convert.get_vegalite_versions()
     version = f"{major}.{minor}" if f"{major}.{minor}" in known else known[-1]
     return "v" + version.replace(".", "_")
-
-
-def _write_atomic(target: Path, payload: bytes) -> Path:
-    """Write to a temporary name beside ``target``, then move it into place (atomic)."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(payload)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
 
 
 # ---------------------------------------------------------------------------- issue 12:
