@@ -251,6 +251,22 @@ def test_report_gives_the_same_key_tables_as_the_notebook_run_by_hand(tmp_path):
     assert ran == stored
 
 
+@pytest.mark.real_checks
+@pytest.mark.parametrize("year", [2019, 2021])
+def test_report_runs_for_earlier_years_with_the_trends_they_have(tmp_path, year):
+    """The notebooks that look four years back run for any demo year from 2019 (the demo
+    world starts in 2015) and say how many years their trend has."""
+    from esc.report import run_report
+
+    res = run_report(notebooks=["critical_minerals", "sector"], sectors=["Batteries"],
+                     out=tmp_path, progress=False, year=year)
+    assert res.ok, res.failed
+    assert [nb.status for nb in res.notebooks] == ["ok", "ok"]
+    page = (res.folder / "critical_minerals.ipynb").read_text()
+    assert f"{year - 4}-{year}" in page  # the trend's span, as the notebook prints it
+    assert (res.folder / "briefing.pptx").is_file() and (res.folder / "tables.xlsx").is_file()
+
+
 # ------------------------------------------------------------------ reuse never stale
 
 
