@@ -250,8 +250,12 @@ def write_deck(folder: Path, manifest: dict[str, Any]) -> Path:
         if takeaway:
             _text_box(slide, Inches(0.5), Inches(0.85), width, Inches(0.5), takeaway, 14)
         _picture(slide, png, Inches(0.5), Inches(1.4), width, Inches(5.3))
-        label = meta.get("label") or (DEMO_LABEL if demo else "")
-        source = f"Source: {people['Data']}. {label if label == DEMO_LABEL else ''}".strip()
+        # each chart's own label and source line: a real chart in a demo run stays real
+        label = meta.get("label")
+        source = meta.get("source") or (f"Source: {people['Data']}." if label == DEMO_LABEL
+                                         else "")
+        if label == DEMO_LABEL:
+            source = f"{source} {DEMO_LABEL[0].upper()}{DEMO_LABEL[1:]}.".strip()
         _text_box(slide, Inches(0.5), Inches(6.9), width, Inches(0.4), source, 10,
                   colour="B2182B" if label == DEMO_LABEL else "555555")
 

@@ -1077,7 +1077,21 @@ def _sidecar(spec: dict, takeaway: str | None, key: bool) -> dict:
 
     demo = DEMO_MARK in json.dumps(spec, ensure_ascii=False)
     return {"title": flat(text), "subtitle": flat(subtitle), "takeaway": takeaway,
-            "key": key, "label": DEMO_LABEL if demo else None}
+            "key": key, "label": DEMO_LABEL if demo else None,
+            "source": next(_strings_starting(spec, "Source:"), None)}
+
+
+def _strings_starting(obj, prefix: str):
+    """Every string in a nested spec that starts with ``prefix`` (the footer's source line)."""
+    if isinstance(obj, str):
+        if obj.startswith(prefix):
+            yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from _strings_starting(value, prefix)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _strings_starting(value, prefix)
 
 
 def _vl_version() -> str:

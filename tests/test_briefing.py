@@ -90,7 +90,7 @@ def test_deck_and_workbook_carry_titles_years_and_the_label(tmp_path, label):
     assert "What this shows:" in title and "Category A" in title
     assert texts[1][0] == "India's batteries, 2023"
     assert "China supplies 63 % of Li-ion" in texts[1]
-    assert (DEMO_LABEL in " ".join(texts[1])) == (label == DEMO_LABEL)
+    assert (DEMO_LABEL in " ".join(texts[1]).lower()) == (label == DEMO_LABEL)
     assert texts[2][0] == "Method and caveats"
     book = load_workbook(folder / "tables.xlsx")
     assert book.sheetnames == ["About", "overview-categories", "sector-batteries"]
@@ -107,5 +107,24 @@ def test_chart_sidecar_records_title_takeaway_and_demo(tmp_path):
     meta = json.loads((folder / "charts" / "overview-quadrant.json").read_text())
     assert meta == {"title": "India's batteries, 2023", "subtitle": charts.DEMO_MARK,
                     "takeaway": "China supplies 63 % of Li-ion", "key": True,
-                    "label": DEMO_LABEL}
+                    "label": DEMO_LABEL, "source": None}
     assert briefing.save_table(_table("x"), None, "t", title="t") is None
+
+
+def test_real_chart_in_a_demo_run_keeps_its_own_source_and_no_demo_mark(tmp_path):
+    from pptx import Presentation
+
+    folder, manifest = _run_folder(tmp_path, DEMO_LABEL)
+    real = alt.Chart(pd.DataFrame({"x": ["a"], "y": [1]})).mark_bar().encode(
+        x="x", y="y").properties(title={"text": "India's graphite imports",
+                                        "subtitle": charts.source_line(source="DGCI&S")})
+    charts.save(real, folder / "charts", "india-graphite", key=True, takeaway="real")
+    manifest["charts_in_order"].append("charts/india-graphite.png")
+    briefing.build(folder, manifest)
+    slides = [[sh.text_frame.text for sh in s.shapes if sh.has_text_frame]
+              for s in Presentation(str(folder / "briefing.pptx")).slides]
+    real_slide = next(t for t in slides if t[0] == "India's graphite imports")
+    assert any(t.startswith("Source: DGCI&S") for t in real_slide)
+    assert not any("demo" in t.lower() for t in real_slide)
+    demo_slide = next(t for t in slides if t[0] == "India's batteries, 2023")
+    assert any(DEMO_LABEL[1:] in t for t in demo_slide)
