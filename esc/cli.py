@@ -26,9 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from esc import __version__
+from esc import __version__, display
 from esc.errors import EscError, UnknownReleaseError
-from esc.schema import DEMO_LABEL
 
 log = logging.getLogger("esc")
 
@@ -37,9 +36,16 @@ INDIA_SOURCES = ("dgcis", "meidb")
 """India's own statistics (DGCI&S): ``esc dependence`` only, through :mod:`esc.india`."""
 
 
-def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
-    """Write a table as csv, json or an aligned text table; every format carries the label."""
+def _emit(df: pd.DataFrame, args: argparse.Namespace, *, out=None) -> None:
+    """Write a table as csv, json or a terminal table; every format carries the label.
+
+    The terminal table is written for people (:func:`esc.display.render`: USD million,
+    percent, at most 120 columns unless ``--wide``); csv and json keep full precision and
+    machine units. ``--output FILE`` (.csv, .xlsx, .parquet) also saves the full table, with
+    its label, and says where.
+    """
     out = out or sys.stdout
+    fmt = getattr(args, "format", "table")
     label = df.attrs.get("label")
     if fmt == "csv":
         t = df.copy()
@@ -51,23 +57,21 @@ def _emit(df: pd.DataFrame, fmt: str, *, out=None) -> None:
                    "rows": json.loads(df.to_json(orient="records", double_precision=12))}
         out.write(json.dumps(payload, indent=1) + "\n")
     else:
-        if label:
-            out.write(f"# {label}\n")
-        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                               "display.width", 250, "display.float_format", _number):
-            out.write(df.to_string(index=False) + "\n")
-        if label == DEMO_LABEL:
-            out.write(f"# {DEMO_LABEL}\n")
-
-
-def _number(x: float) -> str:
-    """Table cells: thousands separators for large values (USD), 4 significant digits else."""
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:.4g}"
+        out.write(display.render(df, wide=getattr(args, "wide", False)))
+    if getattr(args, "output", None):
+        path = display.write_file(df, args.output)
+        print(f"# table written to {path}", file=sys.stderr)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                   help="output format (default: table)")
+                   help="output format (default: table, written for people; csv and json "
+                   "keep full precision)")
+    p.add_argument("--wide", action="store_true",
+                   help="terminal table: every column, however wide (default: fit 120 columns)")
+    p.add_argument("--output", metavar="FILE",
+                   help="also save the full table to FILE (.csv, .xlsx or .parquet), with its "
+                   "data label")
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -77,7 +81,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
         listing = data.list_available()
         if args.format == "table":  # the full provenance records are in csv and json
             listing = listing.drop(columns=["provenance"])
-        _emit(listing, args.format)
+        _emit(listing, args)
     elif args.data_cmd == "fetch":
         path = data.fetch(args.source, release=args.release, hs=args.hs, url=args.url,
                           sha256=args.sha256, progress=not args.no_progress)
@@ -107,7 +111,7 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
             "n_partners", "share_chn", "pci", "pci_source", "category", "flag"]
     if args.format != "table":  # every group's share in the machine-readable formats
         cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
-    _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args.format)
+    _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args)
     return 0
 
 
@@ -123,7 +127,7 @@ def _dependence_india(args: argparse.Namespace) -> int:
     if args.level and args.level != table.attrs["product"]:
         raise UnknownReleaseError(f"source {args.source!r} is at level "
                                   f"{table.attrs['product']}, not {args.level}")
-    _emit(india.cli_table(table, full=args.format != "table"), args.format)
+    _emit(india.cli_table(table, full=args.format != "table"), args)
     return 0
 
 
@@ -152,7 +156,7 @@ def _cmd_pci(args: argparse.Namespace) -> int:
     eci = result.eci.assign(kind="country").rename(columns={"country": "code", "eci": "value"})
     out = pd.concat([pci, eci], ignore_index=True)[["year", "kind", "code", "value"]]
     out.attrs["label"] = f"computed by esc from {path.name}"
-    _emit(out, args.format)
+    _emit(out, args)
     return 0
 
 
@@ -230,18 +234,19 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     attrs = dict(res.attrs)
     res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
     res.attrs.update(attrs)
-    _emit_assumed(res, args.format)
+    _emit_assumed(res, args)
     return 0
 
 
-def _emit_assumed(df: pd.DataFrame, fmt: str) -> None:
+def _emit_assumed(df: pd.DataFrame, args: argparse.Namespace) -> None:
     """:func:`_emit` plus the assumption a scenario rests on (a column in csv/json)."""
     note = df.attrs.get("assumption")
+    fmt = args.format
     if note and fmt != "table":
         df = _keep_attrs(df, df.assign(assumption=note))
-    _emit(df, fmt)
+    _emit(df, args)
     if note and fmt == "table":
-        print(f"# year {df.attrs.get('year')}; assumption: {note}")
+        sys.stdout.write(display.note(f"year {df.attrs.get('year')}; assumption: {note}"))
 
 
 def _cmd_controls(args: argparse.Namespace) -> int:
@@ -249,7 +254,7 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 
     table = controls.list_controls() if args.format == "table" else controls.load_controls()
     table.attrs["label"] = "export controls as announced (data/export_controls.csv)"
-    _emit(table, args.format)
+    _emit(table, args)
     return 0
 
 
@@ -278,7 +283,7 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
                                  products=wanted, supplier=args.supplier,
                                  merge_hk=args.merge_hk, redirect=redirect, groups=groups,
                                  top=args.top)
-    _emit_assumed(res, args.format)
+    _emit_assumed(res, args)
     return 0
 
 
@@ -293,7 +298,7 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
     labels = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), None)
     res = res.merge(labels[["hs6", "short_name"]], on="hs6", how="left")
     res.attrs.update(attrs)
-    _emit_assumed(res, args.format)
+    _emit_assumed(res, args)
     return 0
 
 
@@ -306,7 +311,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                           pci=args.pci, merge_hk=args.merge_hk, sector=args.sector,
                           groups=partner_groups(args.groups))
     if args.summary:
-        _emit(screen.SUMMARIES[args.summary](table), args.format)
+        _emit(screen.SUMMARIES[args.summary](table), args)
         return 0
     cols = ["year", "importer", "hs6", "short_name", "sector", "imports_usd", "n_partners",
             "hhi", "top1_partner", "top1_share", "top3_share", "share_chn",
@@ -314,7 +319,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     if args.format != "table":
         cols = list(table.columns)
     shown = table if args.years_back else table[table["year"] == args.year]
-    _emit(_keep_attrs(table, shown[[c for c in cols if c in shown.columns]]), args.format)
+    _emit(_keep_attrs(table, shown[[c for c in cols if c in shown.columns]]), args)
     return 0
 
 
@@ -329,7 +334,7 @@ def _cmd_initiatives(args: argparse.Namespace) -> int:
     out = df[cols] if args.format == "table" else df
     out = _keep_attrs(df, out)
     out.attrs["label"] = "initiatives from the seed documents (fact sheet, study, news)"
-    _emit(out, args.format)
+    _emit(out, args)
     return 0
 
 
