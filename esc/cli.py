@@ -6,6 +6,7 @@
     esc pci --exports FILE --format csv
     esc scenario --reporter IND --supplier CHN --year 2023 [--redirect 0.1] [--control ID]
     esc controls
+    esc sectors [--sector Batteries]
     esc alternatives --reporter IND --hs6 850760 --year 2023
     esc complementarity --exporter IND --importer JPN --year 2023
     esc initiatives --sector "Clean energy"
@@ -249,6 +250,26 @@ def _emit_assumed(df: pd.DataFrame, args: argparse.Namespace) -> None:
         sys.stdout.write(display.note(f"year {df.attrs.get('year')}; assumption: {note}"))
 
 
+def _cmd_sectors(args: argparse.Namespace) -> int:
+    """The sector registry: sectors, priority products and their HS2022 codes."""
+    from esc import registry
+
+    reg = registry.load_registry()
+    reg = reg[reg["hs_rev"] == "HS22"]
+    table = (reg.groupby(["origin", "sector", "product"], sort=False)
+             .agg(products=("hs6", "nunique"),
+                  hs6_codes=("hs6", lambda c: " ".join(dict.fromkeys(c))))
+             .reset_index())
+    if args.sector:
+        table = table[(table["sector"] == args.sector) | (table["product"] == args.sector)]
+    if args.format == "table" and not args.wide:  # the first codes; all with --wide or csv
+        table["hs6_codes"] = table["hs6_codes"].map(
+            lambda c: c if len(c) <= 41 else c[:41].rsplit(" ", 1)[0] + " …")
+    table.attrs["label"] = "esc sector registry (data/sectors.csv), HS2022 codes"
+    _emit(table, args)
+    return 0
+
+
 def _cmd_controls(args: argparse.Namespace) -> int:
     from esc import controls
 
@@ -481,6 +502,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print one summary table instead of the rows")
     _add_format(scr)
     scr.set_defaults(func=_cmd_screen)
+
+    se = sub.add_parser("sectors", help="the sector registry: sectors, priority products, "
+                        "HS codes (the names --sector takes)",
+                        epilog="example: esc sectors --sector Batteries --wide")
+    se.add_argument("--sector", help="only this sector or priority product")
+    _add_format(se)
+    se.set_defaults(func=_cmd_sectors)
 
     ini = sub.add_parser("initiatives", help="India–Japan cooperation initiatives")
     ini.add_argument("--sector")

@@ -22,6 +22,7 @@ COMMANDS = [
     ["controls"],
     ["initiatives"],
     ["data", "list"],
+    ["sectors"],
 ]
 
 
@@ -82,3 +83,18 @@ def test_output_with_another_suffix_is_refused(tmp_path, capsys):
     assert main(["controls", "--output", str(tmp_path / "x.txt")]) == 2
     assert "--output must end in .csv, .xlsx or .parquet" in capsys.readouterr().err
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_sectors_lists_the_registry_codes(capsys):
+    import csv
+    import io
+
+    from esc.config import package_data_dir
+
+    assert main(["sectors", "--sector", "Batteries", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    with open(package_data_dir() / "sectors.csv", newline="", encoding="utf-8") as fh:
+        want = {r["hs6"] for r in csv.DictReader(
+            line for line in fh if not line.startswith("#"))
+            if r["product"] == "Batteries" and r.get("hs_rev", "HS22") == "HS22"}
+    assert len(rows) == 1 and set(rows[0]["hs6_codes"].split()) == want
