@@ -218,36 +218,45 @@ def unify_commodity(labels: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- reading
 
 
-def default_paths() -> list[Path]:
-    """The CSV files in ``<data folder>/india-principal-commodity/``."""
+def folder_csvs(folder: str, what: str, source: str) -> list[Path]:
+    """The CSV files in ``<data folder>/<folder>/``, or a :class:`DataNotFoundError` saying
+    where esc looked and how to get them (``esc data fetch <source>``)."""
     root = data_dir()
-    folder = root / FOLDER if root else None
-    paths = sorted(folder.glob("*.csv")) if folder and folder.is_dir() else []
+    where = root / folder if root else None
+    paths = sorted(where.glob("*.csv")) if where and where.is_dir() else []
     if not paths:
         raise DataNotFoundError(
-            f"no DGCI&S principal-commodity files found (looked in "
-            f"{folder or 'the data folder: ESC_DATA_DIR is unset'}); run `esc data fetch dgcis` "
+            f"no {what} files found (looked in "
+            f"{where or 'the data folder: ESC_DATA_DIR is unset'}); run `esc data fetch {source}` "
             "for the steps to download them")
     return paths
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def default_paths() -> list[Path]:
+    """The CSV files in ``<data folder>/india-principal-commodity/``."""
+    return folder_csvs(FOLDER, "DGCI&S principal-commodity", CACHE_SOURCE)
+
+
+def read_checked_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """A CSV as text with the ``columns`` required, plus ``_file`` and ``_line`` (as an
+    editor numbers it, header = 1) for error messages."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         raise CorruptFileError(f"cannot parse the CSV ({exc})", path=path) from exc
-    for col in COLUMNS:
+    for col in columns:
         if col not in frame.columns:
-            raise MissingColumnError("required DGCI&S column is missing", path=path, line=1,
+            raise MissingColumnError(f"required {what} column is missing", path=path, line=1,
                                      column=col)
-    frame = frame[list(COLUMNS)].copy()
+    frame = frame[list(columns)].copy()
     frame["_file"] = str(path)
     frame["_line"] = range(2, len(frame) + 2)
     return frame
 
 
-def _fail(rows: pd.DataFrame, mask: pd.Series, cls: type[Exception], message: str,
-          column: str) -> None:
+def fail_first(rows: pd.DataFrame, mask: pd.Series, cls: type[Exception], message: str,
+               column: str) -> None:
+    """Raise ``cls`` naming the file, line and column of the first row where ``mask``."""
     if mask.any():
         row = rows[mask.to_numpy()].iloc[0]
         raise cls(message.format(value=row[column]), path=row["_file"], line=int(row["_line"]),
@@ -258,8 +267,8 @@ def _numbers(rows: pd.DataFrame, column: str, *, required: bool) -> pd.Series:
     text = rows[column].str.strip()
     value = pd.to_numeric(text, errors="coerce")
     bad = value.isna() & ((text != "") | required)
-    _fail(rows, bad, BadValueError, "value {value!r} is not numeric", column)
-    _fail(rows, value < 0, BadValueError, "negative value {value!r}", column)
+    fail_first(rows, bad, BadValueError, "value {value!r} is not numeric", column)
+    fail_first(rows, value < 0, BadValueError, "negative value {value!r}", column)
     return value.astype("float64")
 
 
@@ -270,7 +279,7 @@ def _convert(raw: pd.DataFrame) -> pd.DataFrame:
         first = raw[labels == label].iloc[0]
         starts[label] = fiscal_start(label, path=first["_file"], line=int(first["_line"]))
     commodity = raw["principal_commodity"].str.strip()
-    _fail(raw, commodity == "", BadValueError, "principal commodity is empty {value!r}",
+    fail_first(raw, commodity == "", BadValueError, "principal commodity is empty {value!r}",
           "principal_commodity")
     out = pd.DataFrame({
         YEAR: labels.map(starts).astype("int16"),
@@ -292,7 +301,7 @@ def parse(paths: Iterable[str | Path]) -> pd.DataFrame:
     files = [Path(p) for p in paths]
     if not files:
         return _coerce(pd.DataFrame({c: [] for c in TABLE_COLUMNS}))
-    raw = pd.concat([_read_csv(p) for p in files], ignore_index=True)
+    raw = pd.concat([read_checked_csv(p, COLUMNS, "DGCI&S") for p in files], ignore_index=True)
     log.info("DGCI&S: %d rows read from %d files", len(raw), len(files))
     return _coerce(_convert(raw))
 

@@ -49,12 +49,17 @@ from esc.countries import check_countries
 from esc.errors import (
     BadValueError,
     CorruptFileError,
-    DataNotFoundError,
-    MissingColumnError,
     UnknownReleaseError,
 )
 from esc.schema import EXPORTER, HS6, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
-from esc.sources.dgcis import PARTNER, REPORTER, partner_iso3
+from esc.sources.dgcis import (
+    PARTNER,
+    REPORTER,
+    fail_first,
+    folder_csvs,
+    partner_iso3,
+    read_checked_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,60 +106,29 @@ def fetch_steps() -> str:
 
 def default_paths() -> list[Path]:
     """The CSV files in ``<data folder>/india-meidb-minerals-hs8/``."""
-    root = data_dir()
-    folder = root / FOLDER if root else None
-    paths = sorted(folder.glob("*.csv")) if folder and folder.is_dir() else []
-    if not paths:
-        raise DataNotFoundError(
-            f"no MEIDB files found (looked in "
-            f"{folder or 'the data folder: ESC_DATA_DIR is unset'}); run `esc data fetch meidb` "
-            "for the steps to download them")
-    return paths
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise CorruptFileError(f"cannot parse the CSV ({exc})", path=path) from exc
-    for col in COLUMNS:
-        if col not in frame.columns:
-            raise MissingColumnError("required MEIDB column is missing", path=path, line=1,
-                                     column=col)
-    frame = frame[list(COLUMNS)].copy()
-    frame["_file"] = str(path)
-    frame["_line"] = range(2, len(frame) + 2)
-    return frame
-
-
-def _fail(rows: pd.DataFrame, mask: pd.Series, cls: type[Exception], message: str,
-          column: str) -> None:
-    if mask.any():
-        row = rows[mask.to_numpy()].iloc[0]
-        raise cls(message.format(value=row[column]), path=row["_file"], line=int(row["_line"]),
-                  column=column)
+    return folder_csvs(FOLDER, "MEIDB", CACHE_SOURCE)
 
 
 def _integer(rows: pd.DataFrame, column: str, low: int, high: int) -> pd.Series:
     text = rows[column].str.strip()
     value = pd.to_numeric(text, errors="coerce")
-    _fail(rows, value.isna() | (value % 1 != 0), BadValueError,
+    fail_first(rows, value.isna() | (value % 1 != 0), BadValueError,
           "value {value!r} is not a whole number", column)
-    _fail(rows, (value < low) | (value > high), BadValueError,
+    fail_first(rows, (value < low) | (value > high), BadValueError,
           f"value {{value!r}} is outside {low}-{high}", column)
     return value.astype("int64")
 
 
 def _convert(raw: pd.DataFrame) -> pd.DataFrame:
     code = raw["hs8"].str.strip()
-    _fail(raw, ~code.str.fullmatch(r"\d{8}"), BadValueError,
+    fail_first(raw, ~code.str.fullmatch(r"\d{8}"), BadValueError,
           "HS8 code {value!r} is not eight digits", "hs8")
     year = _integer(raw, "year", 1900, 2100)
     month = _integer(raw, "month", 1, 12)
     text = raw["value_usd_mn"].str.strip()
     value = pd.to_numeric(text, errors="coerce")
-    _fail(raw, value.isna(), BadValueError, "value {value!r} is not numeric", "value_usd_mn")
-    _fail(raw, value < 0, BadValueError, "negative value {value!r}", "value_usd_mn")
+    fail_first(raw, value.isna(), BadValueError, "value {value!r} is not numeric", "value_usd_mn")
+    fail_first(raw, value < 0, BadValueError, "negative value {value!r}", "value_usd_mn")
     out = pd.DataFrame({
         YEAR: year.astype("int16"),
         MONTH: month.astype("int8"),
@@ -186,7 +160,7 @@ def parse(paths: Iterable[str | Path]) -> pd.DataFrame:
     files = [Path(p) for p in paths]
     if not files:
         return _coerce(pd.DataFrame({c: [] for c in TABLE_COLUMNS}))
-    raw = pd.concat([_read_csv(p) for p in files], ignore_index=True)
+    raw = pd.concat([read_checked_csv(p, COLUMNS, "MEIDB") for p in files], ignore_index=True)
     log.info("MEIDB: %d rows read from %d files", len(raw), len(files))
     return _coerce(_convert(raw))
 
