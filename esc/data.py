@@ -44,6 +44,7 @@ from esc.errors import (
     DownloadError,
     UnknownReleaseError,
 )
+from esc.label import Label
 from esc.schema import DEMO_LABEL, HS2, HS6, HS_REV, HS_REVISIONS, YEAR
 from esc.sources import atlas, baci, comtrade, dgcis, meidb, wits
 from esc.sources import hs as hs_tables
@@ -270,6 +271,29 @@ def _load_wits(years, importers, exporters, hs6, product_level) -> pd.DataFrame:
     out.attrs.update({"label": "WITS partner-reported (mirror) trade with India, HS2",
                       "source": "wits-india"})
     return out
+
+
+# --------------------------------------------------------------------------- what a source is
+
+
+def product_level(source: str) -> str:
+    """The product column of ``source``'s flows: ``hs6``, ``hs2`` (wits-india), ...."""
+    return _source(source).product_level
+
+
+def label(source: str, release: str | None = None) -> Label:
+    """What a table read from ``source`` now is (its :class:`~esc.label.Label`).
+
+    For BACI, ``release`` defaults to the newest cached release, so the demo world read back
+    as release ``VDEMO`` is labelled demo.
+    """
+    return _source(source).label(release)
+
+
+def _source(name: str):
+    from esc import source as registry
+
+    return registry.get(name)
 
 
 # --------------------------------------------------------------------------- import_file

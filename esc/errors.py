@@ -73,8 +73,32 @@ class CacheWriteError(EscError):
         super().__init__((f"{self.path}: " if self.path else "") + message)
 
 
-class UnknownReleaseError(EscError):
-    """A release, year, revision or source name that does not exist."""
+class UnknownNameError(EscError):
+    """A name given by the user that esc does not know; the message lists the known ones.
+
+    The classes below say which kind of name it was. (``UnknownReleaseError`` used to cover all
+    of them; catching it still catches every one.)
+    """
+
+
+class UnknownReleaseError(UnknownNameError):
+    """A release, year or HS revision that does not exist in the data."""
+
+
+class UnknownSourceError(UnknownReleaseError):
+    """A data source name that is not registered (see :mod:`esc.source`)."""
+
+
+class UnknownPresetError(UnknownReleaseError):
+    """A vulnerability preset name that does not exist (see :mod:`esc.vulnerability`)."""
+
+
+class UnknownNotebookError(UnknownReleaseError):
+    """A notebook name or path that is not among the report's notebooks."""
+
+
+class UnknownParameterError(UnknownReleaseError):
+    """A report or notebook parameter (a sector, a year) that does not exist."""
 
 
 class DownloadError(EscError):

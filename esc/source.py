@@ -1,0 +1,282 @@
+"""The source interface and the one registry of sources.
+
+A source is an object that knows, for one publisher's data: its name, publisher, licence and
+title; the product level of its flows and the HS revisions it comes in; which folders of the
+data folder hold its raw files; how to fetch them (or the steps to get them by hand); whether
+a file is one of its files and how to import it into the cache; how to read the cached flows
+with filters pushed into the Parquet scan; what a table read from it is (:class:`esc.label.Label`)
+and where its cached data came from.
+
+Every source is registered once (:func:`register`); :mod:`esc.data`, the CLI's choices,
+``esc data list``, chart source lines and the product level of the analysis all look sources
+up here. Adding a source is one module (a subclass of :class:`BaseSource`) plus one
+:func:`register` call; see ``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import pandas as pd
+
+from esc import cache
+from esc.config import data_dir
+from esc.errors import (
+    BadValueError,
+    CorruptFileError,
+    DataNotFoundError,
+    DownloadError,
+    UnknownSourceError,
+)
+from esc.label import Label, stamp
+
+__all__ = ["BaseSource", "Query", "Source", "all_sources", "first_line", "get", "names",
+           "register", "unregister", "zip_csv_members"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to read: filters a source pushes into its scan (None = no filter).
+
+    ``reporters`` are importing countries (ISO3), ``exporters`` exporting ones; ``products``
+    are codes at ``product_level`` (the source's own level when None).
+    """
+
+    years: tuple[int, ...] | None = None
+    reporters: tuple[str, ...] | None = None
+    exporters: tuple[str, ...] | None = None
+    products: tuple[str, ...] | None = None
+    product_level: str | None = None
+    release: str | None = None
+    hs: str | None = None
+
+    @classmethod
+    def make(cls, *, years: Iterable[int] | None = None, reporters: Iterable[str] | None = None,
+             exporters: Iterable[str] | None = None,
+             products: Iterable[str | int] | None = None, product_level: str | None = None,
+             release: str | None = None, hs: str | None = None) -> Query:
+        """A query from any iterables (years as int, codes and countries as str)."""
+        def tup(xs, kind):
+            return None if xs is None else tuple(kind(x) for x in xs)
+
+        return cls(tup(years, int), tup(reporters, str), tup(exporters, str),
+                   tup(products, str), product_level, release, hs)
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What every source provides (see :class:`BaseSource` for the defaults)."""
+
+    name: str
+    title: str
+    publisher: str
+    licence: str
+    page: str
+    product_level: str
+    levels: tuple[str, ...]
+    hs_revisions: tuple[str, ...]
+    raw_folders: tuple[str, ...]
+    reads_flows: bool
+
+    def label(self, release: str | None = None) -> Label: ...
+    def load(self, query: Query) -> pd.DataFrame: ...
+    def entries(self) -> list[dict[str, Any]]: ...
+    def provenance(self) -> dict[str, Any]: ...
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path: ...
+    def recognises(self, path: Path) -> bool: ...
+    def import_file(self, path: Path, *, release: str | None = None, hs: str | None = None,
+                    url: str | None = None) -> Path: ...
+
+
+class BaseSource:
+    """Defaults for a source: no download, no import, entries from the cache under ``name``.
+
+    A subclass sets the class attributes and overrides :meth:`load` (and, where the source
+    has them, :meth:`fetch`, :meth:`recognises` and :meth:`import_file`).
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    publisher: ClassVar[str] = ""
+    licence: ClassVar[str] = ""
+    page: ClassVar[str] = ""
+    product_level: ClassVar[str] = "hs6"
+    levels: ClassVar[tuple[str, ...]] = ("hs6",)
+    hs_revisions: ClassVar[tuple[str, ...]] = ()
+    raw_folders: ClassVar[tuple[str, ...]] = ()
+    reads_flows: ClassVar[bool] = True
+    fetch_hint: ClassVar[str] = ""
+
+    def label(self, release: str | None = None) -> Label:
+        """What a table read from this source is (real data unless overridden)."""
+        return Label(source=self.name, title=self.title, release=release,
+                     product_level=self.product_level)
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """The canonical flows table, filtered while reading."""
+        raise BadValueError(f"{self.name} holds reference tables, not trade flows")
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Provenance sidecars of this source's cache entries."""
+        return cache.entries(self.name)
+
+    def provenance(self) -> dict[str, Any]:
+        """Publisher, licence and each cached entry's sidecar (or the raw files)."""
+        out: dict[str, Any] = {"source": self.name, "publisher": self.publisher,
+                               "licence": self.licence, "entries": self.entries()}
+        if not self.reads_flows:
+            out["files"] = raw_files(self)
+        elif not out["entries"]:
+            raise DataNotFoundError(f"no {self.name} data yet: see `esc data fetch "
+                                    f"{self.name}` or `esc data import PATH`")
+        return out
+
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path:
+        """Download the publisher's file; by default, the steps to get it by hand."""
+        raise DownloadError(self.fetch_hint or f"esc cannot download {self.name}: get the "
+                            f"files from {self.page or self.publisher} and run `esc data "
+                            "import FILE`")
+
+    def recognises(self, path: Path) -> bool:
+        """Whether ``path`` is a file of this source that :meth:`import_file` takes."""
+        return False
+
+    def import_file(self, path: Path, *, release: str | None = None, hs: str | None = None,
+                    url: str | None = None) -> Path:
+        """Validate a file and cache it; the default source imports nothing."""
+        raise BadValueError(f"{self.name} files are not imported", path=path)
+
+    # helpers for subclasses -------------------------------------------------------------
+
+    def finish(self, table: pd.DataFrame, release: str | None = None, **changes: Any
+               ) -> pd.DataFrame:
+        """Stamp a table read from this source with its label."""
+        label = self.label(release)
+        if changes:
+            from dataclasses import replace
+
+            label = replace(label, **changes)
+        return stamp(table, label)
+
+    def check_level(self, query: Query) -> str:
+        """The query's product level, checked against :attr:`levels`."""
+        level = (query.product_level or self.product_level).lower()
+        if level not in self.levels:
+            raise BadValueError(f"{self.name} is at {' or '.join(self.levels)}, not "
+                                f"{query.product_level!r}")
+        return level
+
+
+# --------------------------------------------------------------------------- the registry
+
+_REGISTRY: dict[str, Source] = {}
+_BUILTINS_LOADED = False
+
+
+def register(source: Source, *, replace: bool = False) -> Source:
+    """Add a source to the registry; ``replace=True`` to swap one of the same name."""
+    if not isinstance(source, Source):
+        raise TypeError(f"{source!r} does not provide the esc.source.Source interface")
+    if source.name in _REGISTRY and not replace:
+        raise ValueError(f"a source named {source.name!r} is already registered")
+    _REGISTRY[source.name] = source
+    return source
+
+
+def unregister(name: str) -> None:
+    """Remove a source (tests use it to take a toy source out again)."""
+    _REGISTRY.pop(name, None)
+
+
+def _builtins() -> None:
+    global _BUILTINS_LOADED
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED = True
+        import esc.sources  # noqa: F401  (registers esc's own sources)
+
+
+def get(name: str) -> Source:
+    """The registered source ``name``; :class:`~esc.errors.UnknownSourceError` names the
+    known ones."""
+    _builtins()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownSourceError(f"unknown data source {name!r}: esc knows "
+                                 f"{', '.join(names(flows=None))}") from None
+
+
+def all_sources() -> list[Source]:
+    """Every registered source, in registration order."""
+    _builtins()
+    return list(_REGISTRY.values())
+
+
+def names(*, flows: bool | None = True) -> tuple[str, ...]:
+    """Names of the registered sources: those that read trade flows (default), those that
+    hold reference tables (``flows=False``) or all (``flows=None``)."""
+    return tuple(s.name for s in all_sources() if flows is None or s.reads_flows == flows)
+
+
+# --------------------------------------------------------------------------- file helpers
+
+
+def raw_files(source: Source) -> list[dict[str, Any]]:
+    """The source's files in the data folder and its fetched-files folder, with sha256."""
+    candidates: list[Path] = []
+    root = data_dir()
+    for folder in source.raw_folders:
+        if root is not None and (root / folder).is_dir():
+            candidates += sorted(p for p in (root / folder).iterdir() if p.is_file()
+                                 and p.name != "SOURCE.md")
+    fetched = cache.files_dir(source.name)
+    if fetched.is_dir():
+        candidates += sorted(p for p in fetched.iterdir() if p.is_file()
+                             and not p.name.startswith("."))
+    return [{"path": str(p), "sha256": cache.sha256_file(p), "bytes": p.stat().st_size}
+            for p in candidates]
+
+
+def first_line(file: Path) -> str:
+    """The first line of a (possibly gzipped) text file; CorruptFileError if unreadable."""
+    try:
+        opener: Any = gzip.open if file.suffix.lower() == ".gz" else open
+        with opener(file, "rt", encoding="utf-8-sig", errors="replace") as fh:
+            return fh.readline()
+    except (EOFError, OSError, zlib.error) as exc:  # zlib: a gzip header, then garbage
+        raise CorruptFileError(f"cannot read ({exc})", path=file) from exc
+
+
+def is_zip(file: Path) -> bool:
+    """Whether ``file`` is (or claims by its name to be) a zip archive."""
+    with contextlib.suppress(OSError):
+        return file.suffix.lower() == ".zip" or zipfile.is_zipfile(file)
+    return False
+
+
+def zip_csv_members(file: Path) -> tuple[list[str], str]:
+    """The CSV members of a zip and the header line of the first one (``""`` if none).
+
+    A truncated or damaged archive raises :class:`~esc.errors.CorruptFileError`.
+    """
+    try:
+        with zipfile.ZipFile(file) as zf:
+            csvs = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+            header = ""
+            if csvs:
+                with zf.open(csvs[0]) as fh:
+                    header = fh.readline().decode("utf-8-sig", errors="replace")
+            return csvs, header
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise CorruptFileError(f"truncated or not a zip archive ({exc})", path=file) from exc
