@@ -16,9 +16,9 @@ what only monthly, product-level data can show: what an export control did to In
   from the controlling country and from everyone else, before and after the control took
   effect, and the change in the controlling country's share.
 - :func:`dependence`: the ``esc dependence --source dgcis|meidb`` table.
-- Charts (:func:`concentration_chart`, :func:`share_trend_chart`, :func:`event_chart`,
-  :func:`supplier_chart`) name DGCI&S and the data's licence in their footer and are never
-  marked demo.
+- Its charts live in :mod:`esc.charts.india` (re-exported here: :func:`concentration_chart`,
+  :func:`share_trend_chart`, :func:`event_chart`, :func:`supplier_chart`); they name DGCI&S and
+  the data's licence in their footer and are never marked demo.
 
 Formulas (shares 0-1, values in USD): ``s_j = v_j / sum_k v_k`` over the country partners ``j``;
 ``hhi = sum_j s_j**2``; ``share_chn = v_CHN / sum_k v_k`` (with ``merge_hk`` Hong Kong and Macao
@@ -31,13 +31,18 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from esc import metrics
+from esc.charts.india import (  # noqa: F401  (re-exported: the charts of these tables)
+    concentration_chart,
+    event_chart,
+    share_trend_chart,
+    source_text,
+    supplier_chart,
+)
 from esc.config import package_data_dir
 from esc.countries import check_countries, partner_groups
 from esc.errors import BadValueError, MissingColumnError, UnknownReleaseError
@@ -470,157 +475,14 @@ def event_summary(study: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- charts
+# --------------------------------------------------------------------------- line names
 
 
-def source_text(table: pd.DataFrame) -> str:
-    """The chart footer's source (publisher and licence) for a DGCI&S or MEIDB table."""
-    return meidb.SOURCE_LINE if table.attrs.get("source") == meidb.CACHE_SOURCE \
-        else dgcis.SOURCE_LINE
-
-
-def _span(first: str, last: str, what: str) -> str:
-    return f"{what} {first}" if first == last else f"{what}s {first} to {last}"
-
-
-def _vintage(table: pd.DataFrame) -> str:
-    """What the chart covers: fiscal years, months or calendar years."""
-    if dgcis.FISCAL_YEAR in table.columns and table[dgcis.FISCAL_YEAR].notna().any():
-        fys = sorted(table[dgcis.FISCAL_YEAR].dropna().unique())
-        return _span(fys[0], fys[-1], "fiscal year")
-    if meidb.PERIOD in table.columns and table[meidb.PERIOD].notna().any():
-        periods = sorted(table[meidb.PERIOD].dropna().unique())
-        return _span(periods[0], periods[-1], "month")
-    if YEAR in table.columns and len(table):
-        return _span(str(table[YEAR].min()), str(table[YEAR].max()), "calendar year")
-    return ""
-
-
-def _finish(body: Any, table: pd.DataFrame, title: str, subtitle: str | list[str] | None,
-            store: dict[str, list[dict]]) -> alt.VConcatChart:
-    from esc import charts
-
-    return charts._finish(body, table, title=title, subtitle=subtitle,
-                          label=table.attrs.get("label", ""), source=source_text(table),
-                          vintage=_vintage(table), datasets=store)
-
-
-def concentration_chart(top: pd.DataFrame, *, title: str | None = None) -> alt.VConcatChart:
-    """Horizontal bars of HHI for a :func:`most_concentrated` table, labelled with the
-    product and its largest supplier."""
-    from esc import charts
-
-    product = top.attrs.get("product", dgcis.COMMODITY)
-    names = top[product].astype(str).map(lambda s: charts._shorten(s, 40))
-    df = top.assign(_label=names + " (" + top["top1_partner"].map(charts._name) + " "
-                    + (top["top1_share"] * 100).round(0).astype(int).astype(str) + " %)")
-    year = int(top[YEAR].iloc[0]) if len(top) else None
-    when = dgcis.fiscal_label(year) if product == dgcis.COMMODITY and year else str(year)
-    store: dict[str, list[dict]] = {}
-    bars = alt.Chart(charts._inline(df[["_label", "hhi", "imports_usd"]], store)).mark_bar(
-        color=charts.PALETTE[0]).encode(
-        y=alt.Y("_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=380)),
-        x=alt.X("hhi:Q", title="HHI of import sources (0–1)", scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip("_label:N", title="Product (largest supplier)"),
-                 alt.Tooltip("hhi:Q", title="HHI", format=".2f"),
-                 alt.Tooltip("imports_usd:Q", title="Imports (USD)", format=",.0f")],
-    ).properties(width=charts.WIDTH - 300, height=alt.Step(18))
-    return _finish(bars, top, title or f"India's most concentrated imports, {when}",
-                   "Principal commodities with imports of at least USD 100 million; "
-                   "label: largest supplier and its share", store)
-
-
-def share_trend_chart(trend: pd.DataFrame, *, y: str = "share_chn",
-                      series: str = dgcis.COMMODITY,
-                      title: str = "China's share of India's imports, study sectors"
-                      ) -> alt.VConcatChart:
-    """Lines of ``y`` per fiscal year for each ``series`` value of a :func:`sector_trend`
-    table; the unpublished 2020-21 stays a visible gap on the axis (the line breaks there).
-
-    A principal commodity that stands for several study products is drawn once. Several
-    commodities under one ``series`` value (e.g. ``series="sector"``) are combined as the
-    import-weighted share: sum(share x imports) / sum(imports).
-    """
-    from esc import charts
-
-    df = trend.drop_duplicates([series, dgcis.COMMODITY, YEAR]).copy()
-    df["_w"] = df["imports_usd"].astype(float)
-    df["_wy"] = df[y].astype(float) * df["_w"]
-    agg = df.groupby([series, YEAR, dgcis.FISCAL_YEAR], as_index=False).agg(
-        _wy=("_wy", lambda s: s.sum(min_count=1)), _w=("_w", lambda s: s.sum(min_count=1)))
-    agg["_y"] = agg["_wy"] / agg["_w"]
-    gaps = sorted(int(v) for v in agg.loc[agg["_y"].isna(), YEAR].unique())
-    agg["_segment"] = agg[YEAR].map(lambda v: sum(v > g for g in gaps))
-    order = [dgcis.fiscal_label(v) for v in range(int(agg[YEAR].min()), int(agg[YEAR].max())
-                                                     + 1)]
-    store: dict[str, list[dict]] = {}
-    data = agg.dropna(subset=["_y"])[[series, dgcis.FISCAL_YEAR, "_segment", "_y"]]
-    lines = alt.Chart(charts._inline(data, store)).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X(f"{dgcis.FISCAL_YEAR}:O", title="Fiscal year (April–March)",
-                scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("_y:Q", title=charts.TREND_TITLES.get(y, (y, ""))[0] + " (%)",
-                axis=alt.Axis(format=".0%")),
-        color=alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize(),
-                        scale=alt.Scale(range=charts.PALETTE)),
-        detail="_segment:N",
-        tooltip=[alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{dgcis.FISCAL_YEAR}:O"),
-                 alt.Tooltip("_y:Q", title=y, format=".1%")],
-    ).properties(width=charts.WIDTH - 140, height=charts.HEIGHT - 40)
-    gap = ", ".join(dgcis.fiscal_label(g) for g in gaps)
-    sub = f"{gap}: not published, left as a gap" if gaps else None
-    return _finish(lines, trend, title, sub, store)
-
-
-def event_chart(study: pd.DataFrame, *, title: str | None = None) -> alt.VConcatChart:
-    """Monthly imports (USD million) from the controlling country and from everyone else,
-    with a rule at the month the control took effect (and a dashed one at its announcement)."""
-    from esc import charts
-
-    ev = study.attrs.get("event", {})
-    ctrl = charts._name(ev.get("controller", "CHN"))
-    long = study.melt(id_vars=[meidb.PERIOD, "month_start"],
-                      value_vars=["controller_usd", "others_usd"], var_name="_s",
-                      value_name="_v").dropna(subset=["_v"])
-    long["_s"] = long["_s"].map({"controller_usd": f"from {ctrl}",
-                                 "others_usd": "from all other partners"})
-    long["_v"] = long["_v"] / 1e6
-    long["month_start"] = pd.to_datetime(long["month_start"]).dt.strftime("%Y-%m-%d")
-    store: dict[str, list[dict]] = {}
-    lines = alt.Chart(charts._inline(long, store)).mark_line(point=True).encode(
-        x=alt.X("month_start:T", title="Month", axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("_v:Q", title="Imports (USD million per month)"),
-        color=alt.Color("_s:N", title="Imports", scale=alt.Scale(range=charts.PALETTE)),
-        tooltip=[alt.Tooltip(f"{meidb.PERIOD}:N", title="Month"), alt.Tooltip("_s:N"),
-                 alt.Tooltip("_v:Q", title="USD million", format=",.2f")])
-    marks = [{"date": ev.get("start"), "what": "in force"}]
-    if ev.get("announced"):
-        marks.append({"date": ev["announced"], "what": "announced"})
-    rules = alt.Chart(charts._inline(pd.DataFrame(marks), store)).mark_rule(
-        color=charts.MUTED).encode(
-        x="date:T", strokeDash=alt.StrokeDash("what:N", title="Control",
-                                              scale=alt.Scale(domain=["announced", "in force"],
-                                                              range=[[4, 3], [1, 0]])))
-    body = alt.layer(lines, rules).properties(width=charts.WIDTH - 120,
-                                              height=charts.HEIGHT - 40)
-    lines_used = ", ".join(ev.get("hs8_lines", []))
-    head = title or f"India's imports of the controlled lines: {ev.get('name') or ev.get('id')}"
-    return _finish(body, study, head, f"ITC-HS lines {lines_used}", store)
-
-
-def supplier_chart(yearly: pd.DataFrame, *, year: int | None = None, top: int = 6,
-                   title: str = "Who supplies India's imports of these lines?"
-                   ) -> alt.VConcatChart:
-    """Supplier shares (%) per line of a yearly MEIDB table (``meidb.read(freq="year")``),
-    via :func:`esc.charts.supplier_bars`; partners that are not countries are left out."""
-    from esc import charts
-
-    product = yearly.attrs.get("product", meidb.HS8)
-    desc = meidb.read(codes=yearly[product].unique().tolist()).groupby(product)[
-        "description"].first() if "description" not in yearly.columns else None
-    df = yearly[yearly[EXPORTER] != ""].copy()
-    df["short_name"] = df[product].map(desc) if desc is not None else df["description"]
-    shown = int(df[YEAR].max()) if year is None else int(year)
-    return charts.supplier_bars(df, top=top, max_products=None, year=year, product=product,
-                                title=title, label=yearly.attrs.get("label", ""),
-                                source=source_text(yearly),
-                                vintage=_vintage(df[df[YEAR] == shown]))
+def line_descriptions(monthly: pd.DataFrame) -> dict[str, str]:
+    """Each line's published description (the first one seen), by code: for naming the lines
+    of a yearly MEIDB table, which has no description column, on a chart
+    (:func:`esc.charts.india.supplier_chart` ``names=``). ``monthly`` is
+    :func:`esc.sources.meidb.read` output (HS8 lines)."""
+    product = meidb.HS8 if meidb.HS8 in monthly.columns else HS6
+    first = monthly.drop_duplicates(product)
+    return dict(zip(first[product].astype(str), first["description"].astype(str), strict=True))

@@ -13,9 +13,14 @@ import altair as alt
 import pandas as pd
 import pytest
 
+import esc
 from esc import charts
-from esc.errors import BadValueError, MissingColumnError
+from esc.errors import BadValueError, MissingColumnError, UnknownSourceError
+from esc.label import Label, stamp
 from esc.schema import DEMO_LABEL
+
+BACI = Label(source="baci", title="CEPII BACI", release="V202501", hs_rev="HS22")
+DEMO = Label(source="demo", title="esc demo world, generated", demo=True, release="demo-v3")
 
 
 def _walk(obj: Any):
@@ -69,10 +74,7 @@ def _flows() -> pd.DataFrame:
     df["value_usd"] = df.pop("musd") * 1e6
     df["year"], df["importer"] = 2023, "IND"
     df["short_name"] = df["hs6"].map({"850760": "Li-ion batteries", "854142": "Solar cells"})
-    df.attrs["label"] = "CEPII BACI"
-    df.attrs["source"] = "CEPII BACI HS22"
-    df.attrs["vintage"] = "V202501"
-    return df
+    return stamp(df, BACI)
 
 
 def test_theme_is_registered_but_not_enabled_at_import():
@@ -147,13 +149,12 @@ def test_supplier_bars_shares_top_n_and_other():
     assert got[("Solar cells (854142)", "Germany")] == pytest.approx(0.80)
     text = json.dumps(spec, ensure_ascii=False)
     assert "Share of import value (%)" in text
-    assert "Source: CEPII BACI HS22 (V202501)" in text
+    assert "Source: CEPII BACI (release V202501)" in text  # from the table's label
     assert charts.DEMO_MARK not in text
 
 
 def test_heatmap_cells_are_shares_in_percent():
-    df = _flows()
-    df.attrs["label"] = DEMO_LABEL
+    df = stamp(_flows(), DEMO)
     spec = charts.heatmap(df, top=3).to_dict()
     (rows,) = [d for d in _datasets(spec) if d and "pct" in d[0]]
     got = {(r["product"], r["supplier_name"]): r["pct"] for r in rows}
@@ -311,7 +312,8 @@ def test_ranked_bars_top_n_in_usd_million_with_registry_names():
 def test_waterfall_names_the_supplier_from_supplier_stop_attrs():
     t = pd.DataFrame({"year": 2023, "importer": "IND", "hs6": ["850760"],
                       "at_risk_usd": [2e9], "coverable_usd": [5e8]})
-    t.attrs.update({"supplier": "CHN", "replacement": "trusted", "source": "demo"})
+    stamp(t, DEMO)
+    t.attrs.update({"supplier": "CHN", "replacement": "trusted"})
     text = json.dumps(charts.scenario_waterfall(t).to_dict(), ensure_ascii=False)
     assert "Imports of India from China, 2023." in text
     assert "trusted partners'" in text
@@ -323,8 +325,11 @@ def test_source_argument_demo_forces_the_mark_even_without_attrs():
     t = _quadrant_table(label=None)
     assert charts.DEMO_MARK in json.dumps(charts.quadrant(t, source="demo").to_dict(),
                                           ensure_ascii=False)
-    line = charts.source_line(source="demo")
-    assert line.startswith("Source: esc demo world, generated (release demo-")
+    try:  # the registry spells the name out; before it knows "demo", the key itself
+        name = esc.source.get("demo").title
+    except UnknownSourceError:
+        name = "demo"
+    assert charts.source_line(source="demo") == f"Source: {name}. Chart: esc {esc.__version__}."
 
 
 def test_save_without_folder_writes_nothing(tmp_path, monkeypatch):

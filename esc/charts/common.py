@@ -1,0 +1,95 @@
+"""Small helpers the chart builders share: readable names, the year shown, top N plus "Other".
+
+These only reshape the table a builder was given for drawing (pick a year, name a country,
+shorten a product name); no figure is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from esc.charts.style import OTHER, country_scale
+from esc.countries import country_name
+from esc.errors import BadValueError, MissingColumnError
+from esc.registry import product_labels
+
+SERIES_TITLES = {"short_name": "Product", "hs6": "Product (HS6)", "importer": "Importer",
+                 "exporter": "Supplier", "sector": "Sector", "product": "Product"}
+VALUE_COLUMNS = frozenset({"value_usd", "imports_usd", "exports_usd", "at_risk_usd"})
+COUNTRY_COLUMNS = frozenset({"importer", "exporter", "reporter", "supplier", "partner"})
+"""Columns that hold ISO3 codes: a series by one of them is coloured per country."""
+
+SHORT_COUNTRY_NAMES = {"COD": "DR Congo", "COG": "Congo", "RUS": "Russia", "IRN": "Iran",
+                       "LAO": "Laos", "BOL": "Bolivia", "TZA": "Tanzania", "VEN": "Venezuela",
+                       "SYR": "Syria", "PRK": "North Korea", "KOR": "South Korea",
+                       "MDA": "Moldova", "S19": "Taiwan (Other Asia nes)"}
+"""Chart labels for countries whose official short names are long."""
+
+
+def require(table: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Raise :class:`~esc.errors.MissingColumnError` naming the first missing column."""
+    for col in columns:
+        if col not in table.columns:
+            raise MissingColumnError(f"{what} needs this column", path="<table>", column=col)
+
+
+def name(code: Any) -> str:
+    """Country name for a chart label (ISO3 in, short English name out)."""
+    if isinstance(code, str) and len(code) == 3:
+        return SHORT_COUNTRY_NAMES.get(code) or country_name(code)
+    return str(code)
+
+
+def names_scale(codes: Iterable[str]) -> Any:
+    """The country colour scale for these ISO3 codes, keyed by their chart names."""
+    return country_scale({(OTHER if c == OTHER else name(c)): c for c in dict.fromkeys(codes)})
+
+
+def latest(table: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    """The rows of ``year`` (default: the table's latest year) and that year."""
+    if "year" not in table.columns:
+        return table, year
+    year = int(table["year"].max()) if year is None else int(year)
+    out = table[table["year"] == year]
+    if out.empty:
+        raise BadValueError(f"no rows for year {year}", path="<table>", column="year")
+    return out, year
+
+
+def product_label(table: pd.DataFrame, product: str) -> pd.Series:
+    """A readable product label: ``short_name (code)``; with HS6 codes and no ``short_name``
+    the names come from the sector registry (esc's packaged product list)."""
+    if product == "hs6" and "short_name" not in table.columns and "hs6" in table.columns:
+        table = with_names(table)
+    if product in table.columns and product != "short_name" and "short_name" in table.columns:
+        text = table["short_name"].fillna("").astype(str).map(shorten)
+        code = table[product].astype(str)
+        return (text + " (" + code + ")").where(text != "", code)
+    return table[product].astype(str)
+
+
+def with_names(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the registry's ``short_name`` to a table with ``hs6`` codes (left join)."""
+    names = product_labels("HS22").set_index("hs6")["short_name"]
+    return table.assign(short_name=table["hs6"].astype(str).map(names))
+
+
+def shorten(text: str, limit: int = 38) -> str:
+    """Trim a long product name for an axis label (the tooltip keeps the code)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
+def top_with_other(values: pd.Series, top: int, other: str = OTHER) -> dict[str, str]:
+    """Map each key to itself when it is among the ``top`` largest, else to ``other``."""
+    ranked = values.sort_values(ascending=False)
+    keep = set(ranked.index[:top])
+    return {k: (k if k in keep else other) for k in ranked.index}
+
+
+def series_names(table: pd.DataFrame, column: str) -> pd.Series:
+    """The values of ``column`` as shown in a legend (country names for ISO3 columns)."""
+    values = table[column]
+    return (values.map(name) if column in COUNTRY_COLUMNS else values).astype(str)

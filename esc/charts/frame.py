@@ -1,0 +1,238 @@
+"""The furniture of every esc chart: title, demo mark, source footer, and saving with sidecars.
+
+Layout, top to bottom: the title and its grey subtitle; the red line :data:`DEMO_MARK` when the
+table is esc's generated demo world; the chart; a grey footer ``Source: <source> (<vintage>).
+Chart: esc <version>.``
+
+Nothing here reads data. What a table is comes from its label (:func:`esc.label.label_of`),
+or from the ``source=`` / ``vintage=`` / ``label=`` text the caller gives; a registered source
+name is spelled out with :func:`esc.source.get`. Whether a chart is marked demo is decided by
+:func:`esc.label.is_demo` (or an explicit ``label=`` equal to :data:`esc.schema.DEMO_LABEL`,
+or ``source="demo"``, which notebooks pass so that the mark survives pandas steps that drop
+``attrs``).
+
+Altair refuses to embed more than 5,000 rows unless told otherwise. The builders aggregate
+first and put their rows in the chart's top-level ``datasets`` (:func:`inline`), which that
+check does not cover, so a chart on a full BACI year renders without touching altair's global
+settings. :func:`save` writes PNG and SVG through vl-convert, plus a JSON sidecar that the
+briefing deck reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+import esc
+from esc import label as esc_label
+from esc import source as esc_source
+from esc.atomic import write_atomic
+from esc.charts.style import DEMO_RED, MUTED, ChartText, esc_theme
+from esc.errors import BadValueError, UnknownSourceError
+from esc.schema import DEMO_LABEL
+
+log = logging.getLogger(__name__)
+
+DEMO_MARK = "DEMO DATA — not real trade statistics"
+"""The line every chart built on the generated demo world shows under its title."""
+
+Store = dict[str, list[dict]]
+"""Rows of a chart, by dataset name (attached as the chart's top-level ``datasets``)."""
+
+
+def is_demo(
+    table: pd.DataFrame | None = None, label: str | None = None, source: str | None = None
+) -> bool:
+    """Whether a chart of ``table`` carries the demo mark.
+
+    Demo when :func:`esc.label.is_demo` says the table is, when ``label`` is
+    :data:`esc.schema.DEMO_LABEL`, or when ``source`` is ``"demo"``. Nothing else (no text
+    search in labels).
+
+    >>> is_demo(label=DEMO_LABEL), is_demo(source="demo"), is_demo(label="my demo notes")
+    (True, True, False)
+    """
+    return (esc_label.is_demo(table) or label == DEMO_LABEL
+            or (source or "").lower() == "demo")
+
+
+def source_title(key: str) -> str:
+    """How a source line names a source: the registry's title for a registered name
+    (``"baci"`` -> ``"CEPII BACI"``), else the text itself."""
+    try:
+        return esc_source.get(key).title or key
+    except UnknownSourceError:
+        return key
+
+
+def source_line(
+    table: pd.DataFrame | None = None, *, source: str | None = None, vintage: str | None = None
+) -> str:
+    """The footer text: ``Source: <source> (<vintage>). Chart: esc <version>.``
+
+    ``source`` is a registered source name or the source text; by default the table's label
+    names it (:func:`esc.label.label_of`: the source's title, and the release as vintage).
+    Nothing is read from the data folder or the cache.
+
+    >>> source_line(source="CEPII BACI", vintage="V202501").startswith("Source: CEPII BACI")
+    True
+    """
+    found = esc_label.label_of(table) if table is not None else None
+    if source:
+        name = source_title(source)
+    elif found is not None:
+        name = source_title(found.source) if found.source else found.title
+        if name == found.source and found.title:
+            name = found.title  # an unregistered source: the label's own text
+    else:
+        name = "not stated"
+    vint = vintage or (found.vintage if found is not None else None)
+    return f"Source: {name}" + (f" ({vint})" if vint else "") + f". Chart: esc {esc.__version__}."
+
+
+def note(text: str, *, orient: str, colour: str, bold: bool) -> alt.Title:
+    """A line of text above or below a chart, aligned with its left edge."""
+    return alt.Title(text=text, orient=orient, anchor="start", frame="bounds", fontSize=11,
+                     color=colour, fontWeight="bold" if bold else "normal", offset=10)
+
+
+def finish(
+    body: alt.TopLevelMixin,
+    table: pd.DataFrame | None,
+    opts: ChartText,
+    datasets: Store,
+) -> alt.VConcatChart:
+    """Wrap the body in title, demo mark and source footer; apply the esc config.
+
+    ``opts`` are the chart's :class:`~esc.charts.style.ChartText` options (title, subtitle,
+    label, source, vintage). Each note is a chart title, so it stays aligned with the left
+    edge of the whole figure whatever the axis labels' width.
+    """
+    source, label = opts.get("source"), opts.get("label")
+    footer = note(source_line(table, source=source, vintage=opts.get("vintage")),
+                  orient="bottom", colour=MUTED, bold=False)
+    chart: Any = alt.vconcat(body, title=footer)
+    if is_demo(table, label, source):
+        chart = alt.vconcat(chart, title=note(DEMO_MARK, orient="top", colour=DEMO_RED,
+                                              bold=True))
+    subtitle = opts.get("subtitle")
+    sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    title = opts.get("title", "")
+    head = alt.Title(text=title, subtitle=sub) if sub else alt.Title(text=title)
+    out = alt.vconcat(chart, title=head).configure(**esc_theme()["config"])
+    out.datasets = datasets  # set directly: validated once, when the chart is written
+    return out
+
+
+def inline(df: pd.DataFrame, store: Store) -> alt.NamedData:
+    """Put rows in ``store`` under a content-hash name and return a reference to them.
+
+    :func:`finish` attaches ``store`` as the chart's top-level ``datasets``. Named data is
+    not subject to altair's 5,000-row check, and the rows are validated once (when the
+    chart is written) rather than at every step of composing the chart.
+    """
+    values = alt.to_values(df.reset_index(drop=True))["values"]
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
+    name = f"esc-{digest.hexdigest()[:16]}"
+    store[name] = values
+    return alt.NamedData(name=name)
+
+
+# --------------------------------------------------------------------------------- save
+
+
+_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def save(
+    chart: alt.TopLevelMixin,
+    folder: str | Path | None,
+    stem: str,
+    *,
+    formats: Sequence[str] = ("png", "svg"),
+    scale: float = 2.0,
+    takeaway: str | None = None,
+    key: bool = False,
+) -> list[Path]:
+    """Write ``<folder>/<stem>.png`` and ``.svg`` through vl-convert; return the paths.
+
+    Beside them ``<stem>.json`` records the chart's title and subtitle, whether it carries
+    the demo label, and for the briefing deck (:mod:`esc.briefing`) a one-line ``takeaway``
+    and whether it is a ``key`` chart (one slide each).
+
+    PNGs are rendered at ``scale`` x the chart's pixel size (2 = sharp on slides). Each file
+    is written to a temporary name and moved into place, so a reader never sees half a
+    file. The 5,000-row check is switched off only while saving (for charts built
+    elsewhere; esc's own charts are not subject to it). ``folder=None`` writes nothing and
+    returns ``[]``: a notebook run by hand (``output_dir = None``) only displays its charts.
+    """
+    if folder is None:
+        return []
+    if not _STEM.fullmatch(stem):
+        raise BadValueError(f"chart file name {stem!r} must be letters, digits, '.', '_', '-'",
+                            path=str(folder))
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    with alt.data_transformers.disable_max_rows():
+        spec = chart.to_dict()  # validated once for all formats
+    vega = vl_convert.vegalite_to_vega(spec, vl_version=_vl_version())
+    paths = []
+    for fmt in formats:
+        if fmt == "png":
+            payload = vl_convert.vega_to_png(vega, scale=scale)
+        elif fmt == "svg":
+            payload = vl_convert.vega_to_svg(vega).encode("utf-8")
+        else:
+            raise BadValueError(f"chart format {fmt!r} is not png or svg", path=str(folder))
+        paths.append(write_atomic(out / f"{stem}.{fmt}", payload))
+        log.info("chart written: %s", paths[-1])
+    write_atomic(out / f"{stem}.json", json.dumps(sidecar(spec, takeaway, key)).encode())
+    return paths
+
+
+def sidecar(spec: dict, takeaway: str | None, key: bool) -> dict[str, Any]:
+    """Title, subtitle, label and source line of a chart spec, for the briefing deck."""
+    title = spec.get("title", "")
+    text, subtitle = ((title.get("text", ""), title.get("subtitle", ""))
+                      if isinstance(title, dict) else (title, ""))
+
+    def flat(x: Any) -> str:
+        return " ".join(x) if isinstance(x, list) else str(x or "")
+
+    demo = DEMO_MARK in json.dumps(spec, ensure_ascii=False)
+    return {"title": flat(text), "subtitle": flat(subtitle), "takeaway": takeaway,
+            "key": key, "label": DEMO_LABEL if demo else None,
+            "source": next(_strings_starting(spec, "Source:"), None)}
+
+
+def _strings_starting(obj: Any, prefix: str) -> Iterator[str]:
+    """Every string in a nested spec that starts with ``prefix`` (the footer's source line)."""
+    if isinstance(obj, str):
+        if obj.startswith(prefix):
+            yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from _strings_starting(value, prefix)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _strings_starting(value, prefix)
+
+
+def _vl_version() -> str:
+    """vl-convert's name of the Vega-Lite version altair writes ("v6.1.0" -> "v6_1").
+
+    Falls back to the newest version vl-convert knows when it lacks altair's.
+    """
+    major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
+    known = vl_convert.get_vegalite_versions()
+    version = f"{major}.{minor}" if f"{major}.{minor}" in known else known[-1]
+    return "v" + version.replace(".", "_")

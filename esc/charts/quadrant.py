@@ -1,0 +1,217 @@
+"""The HHI x PCI scatter: the joint study's four categories of imports.
+
+Each point is one (importer, product): x the Herfindahl–Hirschman index of its suppliers, y the
+Product Complexity Index, area the import value. Dashed lines mark the cut points; the largest
+Category A products are named where their label fits (greedy placement, in pixels).
+"""
+
+from __future__ import annotations
+
+from typing import Unpack
+
+import altair as alt
+import pandas as pd
+
+from esc.charts.common import latest, name, product_label, require, shorten
+from esc.charts.frame import finish, inline
+from esc.charts.style import (
+    CATEGORY_COLOURS,
+    CATEGORY_NAMES,
+    HEIGHT,
+    INK,
+    WIDTH,
+    ChartText,
+    options,
+    size,
+)
+from esc.vulnerability import quadrant as categories
+
+
+def quadrant(
+    table: pd.DataFrame,
+    *,
+    hhi_cut: float = 0.25,
+    pci_cut: float = 0.0,
+    year: int | None = None,
+    n_labels: int = 5,
+    **text: Unpack[ChartText],
+) -> alt.VConcatChart:
+    """HHI x PCI scatter: the joint study's four categories, one panel per importer.
+
+    ``table`` has one row per (importer, product): ``hhi`` (Herfindahl–Hirschman index of
+    import sources, sum of squared partner shares, 0–1), ``pci`` (Product Complexity Index,
+    standardised), ``imports_usd`` (bubble area, shown in USD million), ``category`` (A–D)
+    and a product name (``short_name`` or ``hs6``). Dashed lines mark the cut points:
+    Category A is ``hhi >= hhi_cut and pci >= pci_cut`` (computed with
+    :func:`esc.vulnerability.quadrant` when the table has no ``category``). The
+    ``n_labels`` largest Category A products of each importer are named on the chart;
+    every point has a tooltip.
+    """
+    opts = options(text, title="Import vulnerability: concentration of suppliers against "
+                   "product complexity")
+    require(table, ["hhi", "pci", "imports_usd"], "quadrant")
+    data, year = latest(table, year)
+    df = pd.DataFrame({
+        "hhi": data["hhi"].astype(float),
+        "pci": data["pci"].astype(float),
+        "imports_musd": data["imports_usd"].astype(float) / 1e6,
+        "product": product_label(data, "hs6" if "hs6" in data.columns else "short_name"),
+        "short": (data["short_name"] if "short_name" in data.columns else data["hs6"]).astype(
+            str).map(lambda t: shorten(t, 30)),
+        "importer": (data["importer"].map(name) if "importer" in data.columns else ""),
+        "category": (data["category"].astype(str) if "category" in data.columns
+                     else _categories(data["hhi"], data["pci"], hhi_cut, pci_cut)),
+        "top1": (data["top1_partner"].map(name) if "top1_partner" in data.columns else ""),
+        "top1_share": (data["top1_share"].astype(float) if "top1_share" in data.columns
+                       else float("nan")),
+    }).dropna(subset=["hhi", "pci"])
+    df["category_name"] = df["category"].map(CATEGORY_NAMES).fillna(df["category"])
+    df["show_label"] = _label_mask(df, n_labels)
+    w, h = size(opts, *((WIDTH, HEIGHT) if df["importer"].nunique() <= 1 else (330, 320)))
+    y_dom = _y_domain(df["pci"], pci_cut)
+    df = _place_labels(df, w, h, y_dom)
+    store: dict[str, list[dict]] = {}
+    body = _quadrant_body(df, hhi_cut, pci_cut, w, h, y_dom)
+    importers = list(dict.fromkeys(df["importer"]))
+    if len(importers) > 1:
+        body = body.facet(column=alt.Column("importer:N", title=None, sort=importers),
+                          data=inline(df, store))
+    else:
+        body = body.properties(data=inline(df, store))
+    opts.setdefault("subtitle", f"{', '.join(importers)}, {year}. Dashed lines: cut points "
+                    f"HHI {hhi_cut:g} and PCI {pci_cut:g}; bubble area: import value.")
+    return finish(body, table, opts, store)
+
+
+def _categories(hhi: pd.Series, pci: pd.Series, hhi_cut: float, pci_cut: float) -> pd.Series:
+    """The study's quadrant, as :func:`esc.vulnerability.quadrant` draws it."""
+    return categories(hhi, pci, hhi_cut=hhi_cut, pci_cut=pci_cut).astype(str)
+
+
+def _label_mask(df: pd.DataFrame, n: int) -> pd.Series:
+    mask = pd.Series(False, index=df.index)
+    if n <= 0:
+        return mask
+    a = df[df["category"] == "A"]
+    top = a.sort_values("imports_musd", ascending=False).groupby("importer").head(n)
+    mask[top.index] = True
+    return mask
+
+
+def _y_domain(pci: pd.Series, pci_cut: float) -> list[float]:
+    lo, hi = float(pci.min()), float(pci.max())
+    pad = max(0.25, 0.08 * (hi - lo))
+    return [min(lo, pci_cut) - pad, max(hi, pci_cut) + pad]
+
+
+def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float]) -> pd.DataFrame:
+    """Greedy label placement: try spots around each point, skip labels that collide.
+
+    Works in pixels (x: HHI 0–1 over ``w``; y: ``y_dom`` over ``h``) and returns the label
+    anchor in data units (``lx``, ``ly``) and the side (``"l"``: text right of the point,
+    ``"r"``: left of it, ``"c"``: centred above or below, ``""``: not shown). Larger
+    products are placed first.
+    """
+    out = df.assign(lx=df["hhi"], ly=df["pci"], side="")
+    span = y_dom[1] - y_dom[0]
+    px = out["hhi"].astype(float) * w
+    py = (y_dom[1] - out["pci"].astype(float)) / span * h
+    radius = ((15 + 885 * out["imports_musd"] / max(float(out["imports_musd"].max()), 1e-12))
+              / 3.1416) ** 0.5
+    for importer, grp in out[out["show_label"]].groupby("importer"):
+        same = out["importer"] == importer
+        dots = [(x - r, y - r, x + r, y + r)
+                for x, y, r in zip(px[same], py[same], radius[same], strict=True)]
+        boxes: list[tuple[float, float, float, float]] = []
+        for idx in grp.sort_values("imports_musd", ascending=False).index:
+            spot = _first_free(px[idx], py[idx], radius[idx], 5.8 * len(str(out.at[idx, "short"])),
+                               w, h, boxes, dots)
+            if spot is None:
+                continue
+            side, lx, ly, box = spot
+            boxes.append(box)
+            out.loc[idx, ["lx", "ly", "side"]] = [lx / w, y_dom[1] - ly / h * span, side]
+    return out
+
+
+def _first_free(
+    px: float, py: float, r: float, tw: float, w: int, h: int,
+    labels: list[tuple[float, float, float, float]],
+    dots: list[tuple[float, float, float, float]],
+) -> tuple[str, float, float, tuple[float, float, float, float]] | None:
+    """The spot around a point whose label box hits no other label and the fewest dots.
+
+    Candidates: right of the point, left of it, or centred above/below it, at a few
+    distances; ties go to the nearer spot. None when every spot leaves the plot or hits a
+    label.
+    """
+    spots = [("l", r + 3, 0.0), ("r", -r - 3, 0.0), ("c", 0.0, -r - 8), ("c", 0.0, r + 9),
+             ("l", r + 3, -r - 4), ("l", r + 3, r + 5), ("r", -r - 3, -r - 4),
+             ("r", -r - 3, r + 5), ("c", 0.0, -r - 20), ("c", 0.0, r + 21)]
+    own = (px - r, py - r, px + r, py + r)
+    best: tuple[int, int] | None = None
+    chosen = None
+    for i, (side, dx, dy) in enumerate(spots):
+        x0 = {"l": px + dx, "r": px + dx - tw, "c": px - tw / 2}[side]
+        box = (x0, py + dy - 6, x0 + tw, py + dy + 6)
+        inside = box[0] >= 0 and box[2] <= w and box[1] >= 18 and box[3] <= h - 18
+        if not inside or any(_overlap(box, b) for b in labels):
+            continue
+        hits = sum(_overlap(box, b) for b in dots if b != own)
+        if best is None or (hits, i) < best:
+            best, chosen = (hits, i), (side, px + dx, py + dy, box)
+    return chosen
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _quadrant_body(
+    df: pd.DataFrame, hhi_cut: float, pci_cut: float, w: int, h: int, y_dom: list[float]
+) -> alt.LayerChart:
+    x_scale = alt.Scale(domain=[0, 1], nice=False)
+    y_scale = alt.Scale(domain=y_dom, nice=False)
+    x = alt.X("hhi:Q", title="HHI of import sources (0–1)", scale=x_scale)
+    y = alt.Y("pci:Q", title="Product Complexity Index (PCI, std. units)", scale=y_scale)
+    cats = list(CATEGORY_NAMES)
+    points = alt.Chart().mark_circle(opacity=0.75, stroke="white", strokeWidth=0.5).encode(
+        x=x, y=y,
+        size=alt.Size("imports_musd:Q", title="Imports (USD million)",
+                      scale=alt.Scale(range=[15, 900])),
+        color=alt.Color("category_name:N", title="Category",
+                        scale=alt.Scale(domain=[CATEGORY_NAMES[c] for c in cats],
+                                        range=[CATEGORY_COLOURS[c] for c in cats])),
+        tooltip=[alt.Tooltip("product:N", title="Product"),
+                 alt.Tooltip("importer:N", title="Importer"),
+                 alt.Tooltip("category:N", title="Category"),
+                 alt.Tooltip("hhi:Q", title="HHI (0–1)", format=".2f"),
+                 alt.Tooltip("pci:Q", title="PCI", format=".2f"),
+                 alt.Tooltip("imports_musd:Q", title="Imports (USD million)", format=",.1f"),
+                 alt.Tooltip("top1:N", title="Top supplier"),
+                 alt.Tooltip("top1_share:Q", title="Top supplier share", format=".0%")],
+    )
+    # each label twice: a white halo underneath keeps it legible over the bubbles
+    labels = [
+        alt.Chart().mark_text(align=align, baseline="middle", fontSize=10, color=INK,
+                              **halo)
+        .encode(x=alt.X("lx:Q", scale=x_scale), y=alt.Y("ly:Q", scale=y_scale), text="short:N")
+        .transform_filter(f"datum.side == '{side}'")
+        for side, align in (("l", "left"), ("r", "right"), ("c", "center"))
+        for halo in ({"stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.85}, {})
+    ]
+    # rules and letters: one row per panel (an aggregate), not one per product
+    one = alt.Chart().transform_aggregate(n="count()", groupby=["importer"])
+    rule_x = one.mark_rule(strokeDash=[5, 4], color="#555555").encode(
+        x=alt.datum(hhi_cut))
+    rule_y = one.mark_rule(strokeDash=[5, 4], color="#555555").encode(
+        y=alt.datum(pci_cut))
+    corner = {"A": (w - 4, 4, "right"), "B": (w - 4, h - 16, "right"),
+              "C": (4, 4, "left"), "D": (4, h - 16, "left")}
+    letters = [
+        one.mark_text(align=a, baseline="top", fontSize=16, fontWeight="bold",
+                              color=CATEGORY_COLOURS[c], opacity=0.8)
+        .encode(x=alt.value(px), y=alt.value(py), text=alt.datum(c))
+        for c, (px, py, a) in corner.items()
+    ]
+    return alt.layer(rule_x, rule_y, points, *labels, *letters).properties(width=w, height=h)

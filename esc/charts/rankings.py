@@ -1,0 +1,129 @@
+"""Ranked lists: the largest products by a value, and the complementarity lists.
+
+The values are the caller's (:mod:`esc.complementarity`, :mod:`esc.initiatives`, ...); the
+builders only pick the top rows, name the products and draw the bars.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Unpack
+
+import altair as alt
+import pandas as pd
+
+from esc.charts.common import (
+    COUNTRY_COLUMNS,
+    SERIES_TITLES,
+    name,
+    names_scale,
+    product_label,
+    require,
+    shorten,
+)
+from esc.charts.frame import Store, finish, inline
+from esc.charts.scenarios import assumption_lines
+from esc.charts.style import MUTED, PALETTE, WIDTH, ChartText, options, size
+
+
+def ranked_bars(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    x_title: str,
+    bar_label: str | None = None,
+    colour: str | None = None,
+    colour_title: str | None = None,
+    top: int = 15,
+    data_label: str | None = None,
+    **text: Unpack[ChartText],
+) -> alt.VConcatChart:
+    """Horizontal bars of ``value`` for the ``top`` rows, largest first.
+
+    Values in ``*_usd`` columns are shown in USD million; ``x_title`` must name the units.
+    Bars are labelled ``short_name (hs6)`` (names from the registry when missing) unless
+    ``bar_label`` names another column; ``colour`` colours them by a column (e.g. importer,
+    then in the countries' own colours). ``label`` is the data label, as in every builder
+    (``data_label``, its older name, still works).
+    """
+    opts = options(text, title="Largest products")
+    if data_label is not None and opts.get("label") is None:
+        opts["label"] = data_label
+    require(table, [value], "ranked_bars")
+    df = table.nlargest(top, value).copy() if len(table) > top else table.copy()
+    df["_label"] = (df[bar_label].astype(str) if bar_label else product_label(df, "hs6"))
+    countries = colour in COUNTRY_COLUMNS
+    if colour:
+        names = df[colour].map(name) if countries else df[colour]
+        df["_label"] = names.astype(str) + " · " + df["_label"]
+        df["_colour"] = names.astype(str)
+    scale = 1e-6 if value.endswith("_usd") else 1.0
+    df["_v"] = df[value].astype(float) * scale
+    store: Store = {}
+    enc: dict[str, Any] = {
+        "y": alt.Y("_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=340)),
+        "x": alt.X("_v:Q", title=x_title, axis=alt.Axis(format=",.0f" if scale != 1 else "")),
+        "tooltip": [alt.Tooltip("_label:N", title="Product"),
+                    alt.Tooltip("_v:Q", title=x_title, format=",.1f")],
+    }
+    if colour:
+        scale = (names_scale(df[colour].astype(str)) if countries
+                 else alt.Scale(range=PALETTE))
+        enc["color"] = alt.Color("_colour:N", title=colour_title or SERIES_TITLES.get(
+            colour, colour), scale=scale)
+    width, height = size(opts, WIDTH - 240, alt.Step(18))
+    bars = alt.Chart(inline(df[["_label", "_v", *(["_colour"] if colour else [])]], store)
+                     ).mark_bar(color=PALETTE[0]).encode(**enc).properties(
+        width=width, height=height)
+    return finish(bars, table, opts, store)
+
+
+def complementarity_lists(
+    makes_now: pd.DataFrame,
+    could_relocate: pd.DataFrame,
+    *,
+    top: int = 10,
+    **text: Unpack[ChartText],
+) -> alt.VConcatChart:
+    """Two ranked lists, one above the other, each titled with what it is.
+
+    Top: :func:`esc.complementarity.complementarity` ("makes it now", RCA >= 1): shiftable
+    value capped by the exporter's world exports (USD million), the uncapped value as a grey
+    tick. Bottom: :func:`esc.complementarity.could_relocate` ("could relocate", RCA < 1, high
+    density): value x density (USD million).
+    """
+    opts = options(text, title="What the partner could supply: now, and next")
+    width = size(opts, WIDTH - 260, None)[0]
+    require(makes_now, ["hs6", "shiftable_usd", "shiftable_uncapped_usd"],
+             "complementarity_lists")
+    require(could_relocate, ["hs6", "score"], "complementarity_lists")
+    store: Store = {}
+    a = makes_now.nlargest(top, "shiftable_usd")
+    a = pd.DataFrame({"name": product_label(a, "hs6").map(shorten),
+                      "capped": a["shiftable_usd"] / 1e6,
+                      "uncapped": a["shiftable_uncapped_usd"] / 1e6})
+    y = alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300))
+    now = alt.layer(
+        alt.Chart(inline(a, store)).mark_bar(color=PALETTE[0]).encode(
+            y=y, x=alt.X("capped:Q", title="Shiftable, capped by world exports (USD million)"),
+            tooltip=[alt.Tooltip("name:N", title="Product"),
+                     alt.Tooltip("capped:Q", title="Capped (USD m)", format=",.1f"),
+                     alt.Tooltip("uncapped:Q", title="Uncapped (USD m)", format=",.1f")]),
+        alt.Chart(inline(a, store)).mark_tick(color=MUTED, thickness=2).encode(
+            y=alt.Y("name:N", sort=alt.EncodingSortField("capped", order="descending")),
+            x="uncapped:Q"),
+    ).properties(width=width, height=alt.Step(18),
+                 title="Makes it now (RCA >= 1): shiftable value; grey tick = uncapped")
+    b = could_relocate.nlargest(top, "score")
+    b = pd.DataFrame({"name": product_label(b, "hs6").map(shorten),
+                      "score": b["score"] / 1e6, "density": b["density"].astype(float)})
+    nxt = alt.Chart(inline(b, store)).mark_bar(color=PALETTE[2]).encode(
+        y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300)),
+        x=alt.X("score:Q", title="Value x density (USD million)"),
+        tooltip=[alt.Tooltip("name:N", title="Product"),
+                 alt.Tooltip("score:Q", title="Value x density (USD m)", format=",.1f"),
+                 alt.Tooltip("density:Q", title="Density", format=".2f")],
+    ).properties(width=width, height=alt.Step(18),
+                 title="Could relocate (no RCA yet, high density): value x density")
+    table = makes_now if len(makes_now.attrs) else could_relocate
+    opts.setdefault("subtitle", assumption_lines(table))
+    return finish(alt.vconcat(now, nxt), table, opts, store)

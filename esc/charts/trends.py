@@ -1,0 +1,119 @@
+"""Lines over years: import values, HHI, China's share, per product, importer or sector.
+
+The builder sums values and takes value-weighted means of ratios per (year, series) of the
+table it is given, for drawing: the ratios themselves come from :mod:`esc.metrics`. A series of
+countries (``importer``, ``exporter``) is drawn in the countries' own colours.
+"""
+
+from __future__ import annotations
+
+from typing import Unpack
+
+import altair as alt
+import pandas as pd
+
+from esc.charts.common import (
+    COUNTRY_COLUMNS,
+    SERIES_TITLES,
+    VALUE_COLUMNS,
+    name,
+    names_scale,
+    require,
+    series_names,
+    top_with_other,
+)
+from esc.charts.frame import Store, finish, inline
+from esc.charts.style import HEIGHT, OTHER, PALETTE, WIDTH, ChartText, options, size
+from esc.errors import BadValueError
+
+TREND_TITLES = {
+    "hhi": ("HHI of import sources", "0–1"),
+    "share_chn": ("China's share of imports", "%"),
+    "share_trusted": ("Trusted partners' share of imports", "%"),
+    "top1_share": ("Largest supplier's share", "%"),
+    "top3_share": ("Three largest suppliers' share", "%"),
+    "eff_suppliers": ("Effective number of suppliers (1/HHI)", "count"),
+}
+"""Axis titles (text, unit) of the columns esc draws over time."""
+
+
+def trend(
+    table: pd.DataFrame,
+    *,
+    y: str = "value_usd",
+    series: str | None = "short_name",
+    y_title: str | None = None,
+    agg: str | None = None,
+    weight: str | None = "imports_usd",
+    max_series: int = 8,
+    **text: Unpack[ChartText],
+) -> alt.VConcatChart:
+    """Lines over years, one per ``series`` value (at most ``max_series``, the rest "Other").
+
+    Rows are aggregated per (year, series). Values in USD (``*_usd``) are summed and shown
+    in USD million. Other columns (HHI, shares) are averaged, weighted by ``weight`` when
+    the table has it: the value-weighted mean sum(w*y)/sum(w), so a USD 3 bn product counts
+    more than a USD 3 m one. Shares (``share_*``, ``*_share``) are shown in %. ``agg``
+    ("sum" or "mean") overrides; ``y_title`` overrides the axis title, which names the unit.
+    """
+    opts = options(text, title="Trend")
+    require(table, ["year", y], "trend")
+    is_value = y in VALUE_COLUMNS or y.endswith("_usd")
+    agg = agg or ("sum" if is_value else "mean")
+    countries = series in COUNTRY_COLUMNS and series in table.columns
+    keys = (table[series].astype(str) if countries else _series(table, series, y))
+    df = table.assign(_y=table[y].astype(float) * (1e-6 if is_value else 1.0),
+                      year=table["year"].astype(int), _s=keys)
+    weighted = agg == "mean" and weight is not None and weight in table.columns
+    df["_w"] = df[weight].astype(float) if weighted else 1.0
+    if df["_s"].nunique() > max_series:
+        last = df[df["year"] == df["year"].max()]
+        amount = last.groupby("_s")["_w" if agg == "mean" else "_y"].sum()
+        df["_s"] = df["_s"].map(top_with_other(amount, max_series)).fillna(OTHER)
+    out = _aggregate(df, agg)
+    if countries:
+        scale = names_scale(out["_s"])
+        out["_s"] = out["_s"].map(lambda c: c if c == OTHER else name(c))
+    else:
+        scale = alt.Scale(range=PALETTE)
+    store: Store = {}
+    share = y.endswith("share") or y.startswith("share_")
+    axis_title = y_title or _trend_title(y, is_value, weighted)
+    axis = alt.Axis(format=".0%") if share else alt.Axis(format=",.0f" if is_value else "")
+    width, height = size(opts, WIDTH - 160, HEIGHT - 40)
+    lines = alt.Chart(inline(out, store)).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("_y:Q", title=axis_title, axis=axis),
+        color=alt.Color("_s:N", title=SERIES_TITLES.get(series or "", series or ""),
+                        scale=scale),
+        tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("_s:N", title="Series"),
+                 alt.Tooltip("_y:Q", title=axis_title, format=",.3~f")],
+    ).properties(width=width, height=height)
+    return finish(lines, table, opts, store)
+
+
+def _trend_title(y: str, is_value: bool, weighted: bool) -> str:
+    if is_value:
+        return ("Imports (USD million)" if y in ("imports_usd", "value_usd")
+                else f"{y} (USD million)")
+    base, unit = TREND_TITLES.get(y, (y, ""))
+    title = base + (", value-weighted" if weighted else "")
+    return f"{title} ({unit})" if unit else title
+
+
+def _series(table: pd.DataFrame, series: str | None, y: str) -> pd.Series:
+    if not series or series not in table.columns:
+        return pd.Series(y, index=table.index)
+    return series_names(table, series)
+
+
+def _aggregate(df: pd.DataFrame, agg: str) -> pd.DataFrame:
+    """Sum, or weighted mean sum(w*y)/sum(w), of ``_y`` per (year, series)."""
+    if agg == "sum":
+        return df.groupby(["year", "_s"], as_index=False)["_y"].sum()
+    if agg != "mean":
+        raise BadValueError(f"agg must be 'sum' or 'mean', not {agg!r}", path="<table>")
+    df = df.assign(_wy=df["_w"] * df["_y"]).dropna(subset=["_y"])
+    out = df.groupby(["year", "_s"], as_index=False)[["_wy", "_w"]].sum()
+    out["_y"] = out["_wy"] / out["_w"]
+    return out[["year", "_s", "_y"]]
