@@ -275,7 +275,7 @@ def test_editing_package_data_or_groups_file_recomputes(nbdir, tmp_path, monkeyp
     data.mkdir()
     for name in ("sectors.csv", "partner_groups.csv", "initiatives.csv"):
         (data / name).write_text(f"{name}\n1\n", encoding="utf-8")
-    monkeypatch.setattr(report, "package_data_dir", lambda: data)
+    monkeypatch.setattr(report.manifest, "package_data_dir", lambda: data)
     out = tmp_path / "out"
     first = _run(nbdir, out, ["good"], year=2001)
     assert first.reused_from is None

@@ -1,39 +1,36 @@
 """The report runner: execute esc's notebooks with papermill into one dated run folder.
 
-A run is what an analyst hands on: every notebook executed with the same parameters, its
-HTML, every chart as PNG and SVG, and a ``manifest.json`` that says exactly what was run
-on which data with which software. ``esc report`` (the CLI) is a thin wrapper over
-:func:`run_report`.
-
 Run folder: ``<out>/<UTC timestamp>-<8 hex of the parameters' hash>/`` holding
-``<notebook>.ipynb`` (executed), ``<notebook>.html``, ``charts/*.png|svg`` and
-``manifest.json``. The per-sector notebook is one parameterised template,
+``<notebook>.ipynb`` (executed), ``<notebook>.html``, ``charts/*.png|svg``,
+``manifest.json`` (:mod:`esc.report.manifest`) and ``index.html``
+(:mod:`esc.report.index`). The per-sector notebook is one parameterised template,
 ``notebooks/sector.ipynb``, executed once per sector into ``sector-<slug>.ipynb``.
 
 Failure: a notebook that raises keeps its partial executed output (papermill saves after
 every cell); the remaining notebooks still run; :attr:`RunResult.failed` names the failures
 and :attr:`RunResult.ok` is false.
 
-Reuse: the *run key* is a SHA-256 over the parameters, the data provenance hashes (every
-``sha256`` in :func:`esc.data.provenance`), the esc version and
-:func:`inputs_fingerprint` (the notebooks, esc's own data files, the partner groups file in
-effect, esc's source code and the data folder's file list); data without any ``sha256`` is
-never reused. When an earlier
-successful run in the same ``out`` folder has the same key, the new run folder receives
-hard links (or copies) of its files instead of executing anything, and its manifest says
-``"status": "reused"`` with ``"reused_from"`` naming the original folder. Executed
-notebooks therefore show the original run's ``output_dir``.
+Reuse: when an earlier successful run in the same ``out`` folder has the same run key
+(:func:`esc.report.manifest.run_key`: parameters, data provenance hashes, esc version and
+:func:`~esc.report.manifest.inputs_fingerprint`), the new run folder receives hard links (or
+copies) of its files instead of executing anything, and its manifest says
+``"status": "reused"`` with ``"reused_from"`` naming the original folder. Executed notebooks
+therefore show the original run's ``output_dir``. Data without any ``sha256`` is never
+reused.
 
 Concurrency: each run creates its own folder with an atomic ``mkdir`` (a suffix is added
 on a clash); the reuse index ``<out>/.esc-report-index.json`` is read and updated under an
 exclusive file lock, and the index and manifests are written to a temporary file and moved
 into place, so two runs at once never see or leave a half-written file.
+
+Interruption: a run writes ``"status": "running"`` with its host and process id before the
+first notebook starts; the next run in the same ``out`` folder marks a run whose process died
+as ``"interrupted"`` (:func:`mark_interrupted`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -44,17 +41,31 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import esc
-from esc import briefing
+from esc import briefing, data, registry, vulnerability
+from esc import report as package
 from esc.atomic import write_atomic
-from esc.briefing import describe_parameters, provenance_hashes
-from esc.config import data_dir, notebooks_dir, package_data_dir
+from esc.config import cache_dir, data_dir, notebooks_dir
+from esc.countries import check_countries
 from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
+from esc.report.index import write_index
+from esc.report.manifest import (
+    MANIFEST,
+    briefing_files,
+    build_manifest,
+    changes,
+    iso,
+    read_manifest,
+    run_key,
+    sha256_file,
+    sha256_json,
+    utc_now,
+    write_json,
+    write_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +79,7 @@ NEEDS_DATA: dict[str, tuple[str, ...]] = {
 its index, when a folder is missing (naming them with --notebook runs them anyway)."""
 INDEX_NAME = ".esc-report-index.json"
 LOCK_NAME = ".esc-report.lock"
-MANIFEST = "manifest.json"
-INDEX = "index.html"
 KERNEL = "python3"
-VERSION_PACKAGES = ("esc", "pandas", "duckdb", "altair", "papermill", "nbconvert",
-                    "vl-convert-python", "pyarrow", "numpy")
 
 
 @dataclass
@@ -87,6 +94,16 @@ class NotebookRun:
     output: Path | None = None
     html: Path | None = None
     error: str | None = None
+
+    def record(self, folder: Path) -> dict[str, Any]:
+        """This notebook's entry in the manifest (paths relative to the run ``folder``)."""
+        def rel(p: Path | None) -> str | None:
+            return p.relative_to(folder).as_posix() if p else None
+
+        return {"name": self.name, "template": self.template.name,
+                "template_sha256": sha256_file(self.template), "parameters": self.parameters,
+                "status": self.status, "seconds": self.seconds, "output": rel(self.output),
+                "html": rel(self.html), "error": self.error}
 
 
 @dataclass
@@ -110,6 +127,7 @@ class RunResult:
 
     @property
     def manifest_path(self) -> Path:
+        """``<run folder>/manifest.json``."""
         return self.folder / MANIFEST
 
 
@@ -126,34 +144,6 @@ def slugify(text: str) -> str:
     """
     slug = re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")
     return slug or "unnamed"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(ts: datetime) -> str:
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _sha256_json(obj: Any) -> str:
-    return hashlib.sha256(_canonical(obj).encode("utf-8")).hexdigest()
-
-
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    write_atomic(path, json.dumps(obj, indent=2, default=str) + "\n")
 
 
 @contextlib.contextmanager
@@ -182,64 +172,6 @@ def _locked(path: Path) -> Iterator[None]:
                 yield
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages a run depends on (``"absent"`` if missing)."""
-    out = {"python": platform.python_version()}
-    for name in VERSION_PACKAGES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = esc.__version__ if name == "esc" else "absent"
-    return out
-
-
-def data_provenance(source: str) -> dict[str, Any]:
-    """:func:`esc.data.provenance` of ``source``.
-
-    An unknown source raises :class:`~esc.errors.UnknownReleaseError` and a source with no
-    data yet :class:`~esc.errors.DataNotFoundError` (both before any notebook runs); an
-    unreadable sidecar gives a note instead, and the run is then not reused.
-    """
-    from esc import data
-
-    try:
-        return dict(data.provenance(source))
-    except OSError as exc:
-        log.warning("no provenance for %s: %s", source, exc)
-        return {"source": source, "unavailable": str(exc)}
-
-
-def inputs_fingerprint(templates: Sequence[Path]) -> dict[str, Any]:
-    """Everything besides the parameters and the data provenance that can change a result.
-
-    - ``notebooks``: SHA-256 of each notebook file run;
-    - ``package_data``: SHA-256 of each of esc's own data files (``data/*.csv``: the sector
-      registry, partner groups, initiatives, export controls, ...);
-    - ``groups_file``: SHA-256 of the partner groups file named by ``$ESC_GROUPS_FILE``;
-    - ``code``: one SHA-256 over esc's Python source files (a change of code without a new
-      version number still counts);
-    - ``data_folder``: name, size and modification time of every file in the data folder
-      (the raw files some notebooks read directly, e.g. the Atlas PCI table): cheap to take
-      for gigabyte files, and any replacement of a file changes it.
-    """
-    files = sorted(package_data_dir().glob("*.csv"))
-    groups = os.environ.get("ESC_GROUPS_FILE")
-    code = hashlib.sha256()
-    for path in sorted(Path(esc.__file__).parent.rglob("*.py")):
-        code.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    root = data_dir()
-    folder = ([(p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-               for p in sorted(root.rglob("*")) if p.is_file()] if root else [])
-    return {
-        "notebooks": {t.name: _sha256_file(t) for t in templates},
-        "package_data": {f.name: _sha256_file(f) for f in files},
-        "groups_file": _sha256_file(Path(groups)) if groups and Path(groups).is_file()
-        else groups,
-        "code": code.hexdigest(),
-        "data_folder": _sha256_json(folder),
-    }
 
 
 # -------------------------------------------------------------------------------- jobs
@@ -309,9 +241,6 @@ def _jobs(
 
 def _check_inputs(sectors: list[str], reporters: Sequence[str]) -> list[str]:
     """Fail before anything runs on an unknown sector or reporter (named errors)."""
-    from esc import registry
-    from esc.countries import check_countries
-
     for name in sectors:
         registry.products(sector=name)  # raises UnknownReleaseError listing the known names
     return check_countries(list(reporters), what="reporter")
@@ -325,16 +254,12 @@ def check_parameters(*, source: str, year: int | None, preset: str,
     exists. The year is checked by reading that year of the first reporter's imports
     (filters pushed into the cached Parquet, so a fraction of a second).
     """
-    from esc import data, vulnerability
-
     vulnerability.get_preset(preset)
     if year is not None:
         data.load_flows(source, years=[int(year)], importers=list(reporters)[:1])
 
 
 def _default_sectors() -> list[str]:
-    from esc import registry
-
     return registry.sectors("study")
 
 
@@ -409,14 +334,24 @@ def strip_local_paths(text: str, folder: Path) -> str:
     if root is not None:
         replacements.append((str(root), "<data folder>"))
     with contextlib.suppress(OSError):
-        from esc.config import cache_dir
-
         replacements.append((str(cache_dir()), "<cache>"))
     replacements.append((str(Path.home()), "~"))
     for old, new in sorted(replacements, key=lambda r: -len(r[0])):
         if len(old) > 1:
             text = text.replace(old, new)
     return text
+
+
+def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool) -> None:
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(jobs), desc="esc report", unit="notebook", disable=not progress,
+              file=sys.stderr) as bar:
+        for job in jobs:
+            bar.set_postfix_str(job.name)
+            log.info("running %s", job.name)
+            _execute(job, folder, timeout)
+            bar.update(1)
 
 
 # ------------------------------------------------------------------------- run folders
@@ -437,6 +372,9 @@ def _make_run_folder(out: Path, started: datetime, param_hash: str) -> Path:
     raise EscError(f"{out}: cannot create a run folder for {base} (1000 clashes)")
 
 
+# ------------------------------------------------------------------------------- reuse
+
+
 def _lookup(out: Path, key: str) -> Path | None:
     """The folder of an earlier successful run with this key, if it is still intact."""
     with _locked(out / LOCK_NAME):
@@ -446,7 +384,7 @@ def _lookup(out: Path, key: str) -> Path | None:
         return None
     folder = out / name
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
     except (OSError, ValueError):
         return None
     if manifest.get("status") != "ok" or manifest.get("key") != key:
@@ -472,7 +410,7 @@ def _remember(out: Path, key: str, folder: Path, finished: str) -> None:
     with _locked(out / LOCK_NAME):
         index = _read_index(out)
         index[key] = {"run": folder.name, "finished_utc": finished}
-        _write_json_atomic(out / INDEX_NAME, index)
+        write_json(out / INDEX_NAME, index)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -485,7 +423,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
     """Fill ``folder`` with links to ``previous``'s outputs; mark the jobs reused."""
-    old = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+    old = read_manifest(previous)
     for item in [*(nb["output"] for nb in old["notebooks"]),
                  *(nb["html"] for nb in old["notebooks"] if nb.get("html")),
                  *old.get("charts", []), *old.get("tables", []),
@@ -498,6 +436,9 @@ def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
         job.output = folder / rec.get("output", f"{job.name}.ipynb")
         job.html = folder / rec["html"] if rec.get("html") else None
         job.seconds = 0.0
+
+
+# ------------------------------------------------------------------------ interruption
 
 
 def _alive(pid: int) -> bool:
@@ -529,119 +470,16 @@ def mark_interrupted(out: Path) -> list[Path]:
                 or not isinstance(manifest.get("pid"), int) or _alive(manifest["pid"])):
             continue
         manifest["status"] = "interrupted"
-        manifest["interrupted_noticed_utc"] = _iso(_utc_now())
+        manifest["interrupted_noticed_utc"] = iso(utc_now())
         for nb in manifest.get("notebooks", []):
             if nb.get("status") == "pending":
                 nb["status"] = "interrupted"
-        _write_json_atomic(manifest_path, manifest)
-        source = manifest.get("parameters", {}).get("source", "demo")
-        write_atomic(manifest_path.parent / INDEX, _index_html(manifest, source))
+        write_manifest(manifest_path.parent, manifest)
+        write_index(manifest_path.parent, manifest)
         log.warning("report %s was interrupted (process %s died); marked as such",
                     manifest_path.parent, manifest["pid"])
         marked.append(manifest_path.parent)
     return marked
-
-
-# ---------------------------------------------------------------------------- manifest
-
-
-def _manifest(
-    folder: Path, *, status: str, key: str, parameters: dict[str, Any],
-    provenance: dict[str, Any], jobs: list[NotebookRun], started: datetime,
-    finished: datetime | None, reused_from: Path | None,
-) -> dict[str, Any]:
-    def rel(p: Path | None) -> str | None:
-        return p.relative_to(folder).as_posix() if p else None
-
-    files = [p for p in (folder / "charts").glob("*") if p.is_file()
-             and not p.name.startswith(".")]
-    charts = sorted(p.relative_to(folder).as_posix() for p in files)
-    # the order the notebooks drew them in: overview first, as the report reads
-    in_order = [p.relative_to(folder).as_posix()
-                for p in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))]
-    return {
-        "manifest_version": 1,
-        "run": folder.name,
-        "status": status,
-        "started_utc": _iso(started),
-        "finished_utc": _iso(finished) if finished else None,
-        "seconds": round((finished - started).total_seconds(), 3) if finished else None,
-        "key": key,
-        "reused_from": reused_from.name if reused_from else None,
-        "parameters": parameters,
-        "data_provenance": provenance,
-        "versions": package_versions(),
-        "kernel": KERNEL,
-        "platform": f"{platform.system()} {platform.machine()}",
-        "host": platform.node(),
-        "pid": os.getpid(),
-        "notebooks": [
-            {"name": j.name, "template": j.template.name,
-             "template_sha256": _sha256_file(j.template), "parameters": j.parameters,
-             "status": j.status, "seconds": j.seconds, "output": rel(j.output),
-             "html": rel(j.html), "error": j.error}
-            for j in jobs
-        ],
-        "charts": charts,
-        "charts_in_order": in_order,
-        "tables": sorted(p.relative_to(folder).as_posix()
-                         for p in (folder / "tables").glob("*") if p.is_file()),
-        "briefing": [name for name in (briefing.DECK, briefing.WORKBOOK)
-                     if (folder / name).is_file()],
-    }
-
-
-def _index_html(manifest: dict[str, Any], source: str) -> str:
-    """A front page for the run folder: parameters, data label, notebooks, chart gallery."""
-    from html import escape
-
-    from esc.schema import DEMO_LABEL
-
-    demo = source == "demo"
-    params = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                     for k, v in describe_parameters(manifest["parameters"]).items())
-    rows = "".join(
-        f"<tr><td><a href=\"{escape(n['html'] or n['output'] or '')}\">{escape(n['name'])}</a>"
-        f"</td><td class=\"{escape(n['status'])}\">{escape(n['status'])}</td>"
-        f"<td>{n['seconds'] if n['seconds'] is not None else ''}</td>"
-        f"<td>{escape(n['error'] or '')}</td></tr>" for n in manifest["notebooks"])
-    gallery = "".join(
-        f"<figure><a href=\"{escape(c)}\"><img src=\"{escape(c)}\" alt=\"{escape(c)}\"></a>"
-        f"<figcaption>{escape(c.split('/')[-1][:-4])}</figcaption></figure>"
-        for c in manifest.get("charts_in_order", manifest["charts"]) if c.endswith(".png"))
-    changed = manifest.get("changes") or {}
-    changes = ("" if not changed else
-               f"<h2>What changed since {escape(str(changed.get('since'))[:10])}</h2><ul>"
-               + "".join(f"<li>{escape(line)}</li>" for line in changed.get("lines", []))
-               + f"</ul><p>Compared with run {escape(str(changed.get('previous')))}.</p>")
-    files = " · ".join(f"<a href=\"{escape(name)}\">{escape(what)}</a>"
-                       for name, what in ((briefing.DECK, "briefing slides (pptx)"),
-                                          (briefing.WORKBOOK, "key tables (xlsx)"))
-                       if name in manifest.get("briefing", []))
-    files = f"<p class=\"briefing\">For the briefing: {files}</p>" if files else ""
-    banner = (f"<p class=\"demo\">{escape(DEMO_LABEL.upper())}: every figure in this report "
-              "is computed on esc's generated demo world" + (
-                  ", except india_official, which reads India's official statistics (DGCI&S)"
-                  if any(n["name"] == "india_official" for n in manifest["notebooks"])
-                  else "") + ".</p>" if demo else "")
-    absent = "".join(f"<li>{escape(k)}: {escape(v)}</li>"
-                     for k, v in manifest.get("absent", {}).items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>esc report {escape(manifest['run'])}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}
-.demo{{color:#b2182b;font-weight:bold}} td,th{{padding:2px 10px;text-align:left}}
-.ok{{color:#1a9850}} .failed,.interrupted{{color:#b2182b}} figure{{display:inline-block;width:360px;
-margin:6px}} img{{width:100%;border:1px solid #ddd}}</style></head><body>
-<h1>esc report</h1>{banner}{files}
-<p>Run {escape(manifest['run'])}: {escape(manifest['status'])}, started
-{escape(str(manifest['started_utc']))}, {manifest['seconds']} s.
-Details in <a href="{MANIFEST}">{MANIFEST}</a>.</p>
-{changes}<h2>Parameters</h2><table>{params}</table>
-<h2>Notebooks</h2><table><tr><th>notebook</th><th>status</th><th>seconds</th><th>error</th>
-</tr>{rows}</table>{f"<p>Not in this report:</p><ul>{absent}</ul>" if absent else ""}
-<h2>Charts</h2>{gallery}
-</body></html>
-"""
 
 
 # ----------------------------------------------------------------------------- run
@@ -669,56 +507,47 @@ def run_report(
     ``reuse``: return the outputs of an identical earlier run (see the module notes).
     ``timeout``: seconds allowed per cell. Returns a :class:`RunResult`; a failing notebook
     does not raise, it is listed in ``RunResult.failed``.
+
+    The parameter check and the data provenance are looked up on :mod:`esc.report` when the
+    run starts (``esc.report.check_parameters``, ``esc.report.data_provenance``), so a test or
+    a dry run can replace them there.
     """
-    started = _utc_now()
+    started = utc_now()
     folder_nb = Path(notebook_dir) if notebook_dir else notebooks_dir()
     templates = _resolve_templates(notebooks, folder_nb)
     templates, absent = without_data(templates) if notebooks is None else (templates, {})
     sector_list = list(sectors) if sectors else (
         _default_sectors() if any(t.stem == SECTOR_TEMPLATE for t in templates) else [])
     reporters = _check_inputs(sector_list, reporters)
-    check_parameters(source=source, year=year, preset=preset, reporters=reporters)
+    package.check_parameters(source=source, year=year, preset=preset, reporters=reporters)
     params = {"reporters": reporters, "year": year, "source": source, "preset": preset}
     run_params = {**params, "sectors": sector_list,
                   "notebooks": [t.stem for t in templates]}
-    provenance = data_provenance(source)
-    if reuse and not provenance_hashes(provenance):
+    provenance = package.data_provenance(source)
+    if reuse and not briefing.provenance_hashes(provenance):
         log.warning("data provenance of %r has no sha256: outputs will not be reused", source)
         reuse = False
-    key = _sha256_json({
-        "parameters": run_params,
-        "inputs": inputs_fingerprint(templates),
-        "data": provenance_hashes(provenance) or provenance,
-        "esc": esc.__version__,
-    })
+    key = run_key(run_params, templates, provenance)
     out_dir = Path(out).expanduser().resolve()
     if out_dir.is_dir():
         mark_interrupted(out_dir)
-    folder = _make_run_folder(out_dir, started, _sha256_json(run_params))
+    folder = _make_run_folder(out_dir, started, sha256_json(run_params))
     jobs = _jobs(templates, sector_list, params, folder / "charts")
     common = {"key": key, "parameters": run_params, "provenance": provenance,
-              "started": started}
-    _write_json_atomic(folder / MANIFEST, _manifest(
-        folder, status="running", jobs=jobs, finished=None, reused_from=None, **common))
+              "kernel": KERNEL, "started": started}
+    write_manifest(folder, build_manifest(
+        folder, status="running", notebooks=[j.record(folder) for j in jobs], finished=None,
+        reused_from=None, **common))
     previous = _lookup(out_dir, key) if reuse else None
     if previous is not None:
         log.info("identical inputs: reusing %s", previous)
         _reuse(previous, folder, jobs)
     else:
         _run_all(jobs, folder, timeout=timeout, progress=progress)
-    finished = _utc_now()
     status = "reused" if previous else ("ok" if all(j.status == "ok" for j in jobs)
                                         else "failed")
-    manifest = _manifest(folder, status=status, jobs=jobs, finished=finished,
-                         reused_from=previous, **common)
-    manifest["absent"] = absent  # notebooks left out for want of their data, and why
-    if previous is None:
-        manifest["changes"] = _changes(out_dir, folder, manifest)
-        briefing.build(folder, manifest)
-        manifest["briefing"] = [name for name in (briefing.DECK, briefing.WORKBOOK)
-                                if (folder / name).is_file()]
-    _write_json_atomic(folder / MANIFEST, manifest)
-    write_atomic(folder / INDEX, _index_html(manifest, source))
+    manifest = _finish(folder, out_dir, jobs, status=status, absent=absent,
+                       previous=previous, common=common)
     if status == "ok":
         _remember(out_dir, key, folder, manifest["finished_utc"])
     log.info("report %s: %s (%s)", folder, status, ", ".join(
@@ -726,45 +555,17 @@ def run_report(
     return RunResult(folder=folder, manifest=manifest, notebooks=jobs, reused_from=previous)
 
 
-def _earlier_run(out: Path, folder: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The latest finished run before ``folder`` in ``out`` with the same parameters.
-
-    Run folders are named ``<UTC start>-<8 hex of the parameters' hash>[-n]``, so the
-    same parameters share the hash part and names sort by start time.
-    """
-    tag = folder.name.split("-")[1]
-    for other in sorted(out.glob(f"*-{tag}*"), reverse=True):
-        if other.name >= folder.name or not other.is_dir():
-            continue
-        try:
-            manifest = json.loads((other / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if manifest.get("status") in ("ok", "reused"):
-            return other, manifest
-    return None
-
-
-def _changes(out: Path, folder: Path, manifest: dict[str, Any]) -> dict[str, Any] | None:
-    """"What changed since" an earlier run of the same parameters (None if there is none)."""
-    earlier = _earlier_run(out, folder)
-    if earlier is None:
-        return None
-    other, old = earlier
-    source = old.get("reused_from") or other.name
-    lines = briefing.changes_since(out / source if (out / source).is_dir() else other, folder,
-                                   previous_manifest=old, manifest=manifest)
-    return {"since": old.get("started_utc"), "previous": other.name,
-            "lines": lines or ["Nothing changed in Category A, the flags or the data."]}
-
-
-def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool) -> None:
-    from tqdm.auto import tqdm
-
-    with tqdm(total=len(jobs), desc="esc report", unit="notebook", disable=not progress,
-              file=sys.stderr) as bar:
-        for job in jobs:
-            bar.set_postfix_str(job.name)
-            log.info("running %s", job.name)
-            _execute(job, folder, timeout)
-            bar.update(1)
+def _finish(folder: Path, out_dir: Path, jobs: list[NotebookRun], *, status: str,
+            absent: dict[str, str], previous: Path | None, common: dict[str, Any]
+            ) -> dict[str, Any]:
+    """The final manifest: written with the briefing files and ``index.html``."""
+    manifest = build_manifest(folder, status=status, notebooks=[j.record(folder) for j in jobs],
+                              finished=utc_now(), reused_from=previous, **common)
+    manifest["absent"] = absent  # notebooks left out for want of their data, and why
+    if previous is None:
+        manifest["changes"] = changes(out_dir, folder, manifest)
+        briefing.build(folder, manifest)
+        manifest["briefing"] = briefing_files(folder)
+    write_manifest(folder, manifest)
+    write_index(folder, manifest)
+    return manifest
