@@ -7,6 +7,7 @@ writes a "chart" into ``output_dir``; the bad one raises after its first cell.
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 from pathlib import Path
@@ -15,7 +16,14 @@ import nbformat
 import pytest
 
 from esc import report
-from esc.errors import UnknownCountryError
+from esc.config import notebooks_dir, package_data_dir
+from esc.errors import (
+    UnknownCountryError,
+    UnknownNotebookError,
+    UnknownParameterError,
+    UnknownPresetError,
+)
+from esc.sources import demo
 
 PROVENANCE = {"source": "demo", "sha256": "a" * 64, "release": "test"}
 
@@ -213,13 +221,13 @@ def test_two_concurrent_runs_leave_two_intact_folders(nbdir, tmp_path):
 
 
 def test_unknown_notebook_is_named(nbdir, tmp_path):
-    with pytest.raises(report.UnknownReleaseError, match="nosuch"):
+    with pytest.raises(UnknownNotebookError, match=r"nosuch.*known in .*: bad, good, sector"):
         _run(nbdir, tmp_path / "out", ["nosuch"])
 
 
 def test_bad_sector_or_reporter_fails_before_any_run(nbdir, tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(report.UnknownReleaseError, match="Atlantis"):
+    with pytest.raises(UnknownParameterError, match="Atlantis"):
         _run(nbdir, out, ["sector"], sectors=["Atlantis"])
     with pytest.raises(UnknownCountryError, match="XXY"):
         _run(nbdir, out, ["good"], reporters=("IND", "XXY"))
@@ -367,19 +375,45 @@ def test_successful_report_prints_no_kernel_noise(nbdir, tmp_path):
     assert done.stderr.strip() == ""
 
 
+def _study_sectors() -> list[str]:
+    """The study's sectors, read from esc's sectors.csv with the csv module."""
+    with (package_data_dir() / "sectors.csv").open(encoding="utf-8", newline="") as fh:
+        return sorted({row["sector"] for row in csv.DictReader(fh) if row["origin"] == "study"})
+
+
+BAD_PARAMETERS = [  # (CLI args, run_report keywords, error class, what the message must name)
+    (["--preset", "nope"], {"preset": "nope"}, UnknownPresetError,
+     lambda: ["'nope'", "study", "ec2021", "geodep", "crma"]),
+    (["--notebook", "nosuch"], {"notebooks": ["nosuch"]}, UnknownNotebookError,
+     lambda: ["nosuch", *sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))]),
+    (["--sector", "Nowhere"], {"sectors": ["Nowhere"]}, UnknownParameterError,
+     lambda: ["'Nowhere'", *_study_sectors()]),
+    (["--year", "1990"], {"year": 1990}, UnknownParameterError,
+     lambda: ["1990", f"{min(demo.YEARS)}-{max(demo.YEARS)}"]),
+]
+
+
 @pytest.mark.real_checks
-@pytest.mark.parametrize("args, fragment", [
-    (["--preset", "nope"], "unknown preset 'nope'"),
-    (["--year", "1990"], "1990"),
-    (["--sector", "Nowhere"], "Nowhere"),
-])
-def test_report_refuses_bad_parameters_before_any_kernel(tmp_path, capsys, args, fragment):
+@pytest.mark.parametrize("args, kwargs, error, named", BAD_PARAMETERS,
+                         ids=["preset", "notebook", "sector", "year"])
+def test_report_refuses_bad_parameters_before_any_kernel(tmp_path, capsys, args, kwargs,
+                                                         error, named):
+    """Each bad name stops ``esc report`` with exit code 2 and a message naming what esc
+    knows, before any kernel starts; ``run_report`` raises the error class named for it
+    (still an ``UnknownReleaseError`` for old ``except`` clauses)."""
     from esc.cli import main
 
     out = tmp_path / "reports"
     assert main(["report", "--out", str(out), "--no-progress", *args]) == 2
-    assert fragment in capsys.readouterr().err
+    message = capsys.readouterr().err
+    for name in named():
+        assert name in message
     assert not out.exists() or not any(out.iterdir())  # no run folder, no kernel
+    with pytest.raises(error) as caught:
+        report.run_report(out=out, progress=False, **kwargs)
+    assert isinstance(caught.value, report.UnknownReleaseError)
+    assert str(caught.value) in message
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_html_pages_are_code_free_and_hold_no_local_paths(nbdir, tmp_path):

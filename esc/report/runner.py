@@ -50,7 +50,14 @@ from esc import report as package
 from esc.atomic import write_atomic
 from esc.config import cache_dir, data_dir, notebooks_dir
 from esc.countries import check_countries
-from esc.errors import DataNotFoundError, EscError, UnknownReleaseError
+from esc.errors import (
+    DataNotFoundError,
+    EscError,
+    UnknownNotebookError,
+    UnknownParameterError,
+    UnknownReleaseError,
+    UnknownSourceError,
+)
 from esc.report.index import write_index
 from esc.report.manifest import (
     MANIFEST,
@@ -192,7 +199,7 @@ def _resolve_templates(notebooks: Sequence[str | Path] | None, folder: Path) -> 
             path = folder / f"{item}.ipynb"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in folder.glob("*.ipynb"))) or "none"
-            raise UnknownReleaseError(f"{path}: notebook not found (known in {folder}: {known})")
+            raise UnknownNotebookError(f"{path}: notebook not found (known in {folder}: {known})")
         out.append(path.resolve())
     return out
 
@@ -240,9 +247,14 @@ def _jobs(
 
 
 def _check_inputs(sectors: list[str], reporters: Sequence[str]) -> list[str]:
-    """Fail before anything runs on an unknown sector or reporter (named errors)."""
+    """Fail before anything runs on an unknown sector
+    (:class:`~esc.errors.UnknownParameterError`, listing the registry's names) or reporter
+    (:class:`~esc.errors.UnknownCountryError`)."""
     for name in sectors:
-        registry.products(sector=name)  # raises UnknownReleaseError listing the known names
+        try:
+            registry.products(sector=name)
+        except UnknownReleaseError as exc:
+            raise UnknownParameterError(str(exc)) from exc
     return check_countries(list(reporters), what="reporter")
 
 
@@ -250,13 +262,21 @@ def check_parameters(*, source: str, year: int | None, preset: str,
                      reporters: Sequence[str]) -> None:
     """Refuse, before any kernel starts, a preset esc does not know or a year the data lacks.
 
-    Raises :class:`~esc.errors.UnknownReleaseError` (exit code 2 from the CLI) naming what
-    exists. The year is checked by reading that year of the first reporter's imports
-    (filters pushed into the cached Parquet, so a fraction of a second).
+    Raises :class:`~esc.errors.UnknownPresetError` for the preset and
+    :class:`~esc.errors.UnknownParameterError` for the year (exit code 2 from the CLI), each
+    naming what exists; an unknown source stays :class:`~esc.errors.UnknownSourceError`. The
+    year is checked by reading that year of the first reporter's imports (filters pushed into
+    the cached Parquet, so a fraction of a second).
     """
     vulnerability.get_preset(preset)
-    if year is not None:
+    if year is None:
+        return
+    try:
         data.load_flows(source, years=[int(year)], importers=list(reporters)[:1])
+    except (UnknownSourceError, UnknownParameterError):
+        raise
+    except UnknownReleaseError as exc:  # the data has no such year: the message lists them
+        raise UnknownParameterError(str(exc)) from exc
 
 
 def _default_sectors() -> list[str]:
