@@ -6,6 +6,7 @@ comments, not read back from the code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 import esc
 from esc import charts
+from esc import source as esc_source
 from esc.errors import BadValueError, MissingColumnError, UnknownSourceError
 from esc.label import Label, stamp
 from esc.schema import DEMO_LABEL
@@ -326,7 +328,7 @@ def test_source_argument_demo_forces_the_mark_even_without_attrs():
     assert charts.DEMO_MARK in json.dumps(charts.quadrant(t, source="demo").to_dict(),
                                           ensure_ascii=False)
     try:  # the registry spells the name out; before it knows "demo", the key itself
-        name = esc.source.get("demo").title
+        name = esc_source.get("demo").title
     except UnknownSourceError:
         name = "demo"
     assert charts.source_line(source="demo") == f"Source: {name}. Chart: esc {esc.__version__}."
@@ -336,3 +338,246 @@ def test_save_without_folder_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert charts.save(charts.supplier_bars(_flows()), None, "bars") == []
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 4: charts that only draw
+# ---------------------------------------------------------------------------------------------
+
+
+def _india_tables() -> dict[str, pd.DataFrame]:
+    """Hand-made tables shaped like esc.india's outputs (no data folder needed)."""
+    top = pd.DataFrame({"year": [2022, 2022], "fiscal_year": ["2022-23", "2022-23"],
+                        "commodity": ["Lithium-ion cells", "Graphite"],
+                        "hhi": [0.81, 0.52], "imports_usd": [3e9, 2e8],
+                        "top1_partner": ["CHN", "CHN"], "top1_share": [0.9, 0.7]})
+    top.attrs.update({"label": "DGCI&S India imports by principal commodity", "source": "dgcis",
+                      "product": "commodity"})
+    trend = pd.DataFrame({"sector": "Batteries", "commodity": "Lithium-ion cells",
+                          "year": [2019, 2020, 2021], "fiscal_year": ["2019-20", "2020-21",
+                                                                      "2021-22"],
+                          "share_chn": [0.7, None, 0.8], "imports_usd": [1e9, None, 2e9]})
+    trend.attrs.update(top.attrs)
+    months = pd.period_range("2023-10", periods=4, freq="M")
+    study = pd.DataFrame({"period": months.strftime("%Y-%m"),
+                          "month_start": months.to_timestamp().date,
+                          "controller_usd": [4e6, 5e6, 3e6, 2e6],
+                          "others_usd": [2e6, 2e6, 3e6, 4e6]})
+    study.attrs.update({"label": "DGCI&S MEIDB", "source": "meidb",
+                        "event": {"id": "x", "name": "graphite", "start": "2023-12-01",
+                                  "announced": "2023-10-20", "controller": "CHN",
+                                  "hs8_lines": ["25041010"]}})
+    yearly = pd.DataFrame({"year": 2024, "importer": "IND", "hs8": ["28252000"] * 3,
+                           "exporter": ["CHN", "BEL", ""], "value_usd": [6e6, 3e6, 1e6]})
+    yearly.attrs.update({"label": "DGCI&S MEIDB", "source": "meidb", "product": "hs8"})
+    return {"top": top, "trend": trend, "study": study, "yearly": yearly}
+
+
+def _every_chart(attrs: dict | None = None) -> dict[str, Any]:
+    """Every chart builder of esc.charts on a small hand-made table (``attrs`` copied onto
+    each table, so that one label decides them all)."""
+    def lab(t: pd.DataFrame) -> pd.DataFrame:
+        if attrs is not None:
+            t.attrs.clear()
+            t.attrs.update(attrs)
+        return t
+
+    flows = _flows()
+    china_importer = pd.DataFrame({"year": [2022, 2023] * 2, "importer": ["CHN"] * 2 + ["IND"] * 2,
+                                   "share_chn": [0.0, 0.0, 0.4, 0.5], "imports_usd": 1e6})
+    sens = pd.DataFrame({"redirect": [0.0, 0.1, 0.2] * 2, "uncovered_usd": [3e6, 2e6, 1e6] * 2,
+                         "importer": ["CHN"] * 3 + ["IND"] * 3})
+    alts = pd.DataFrame({"hs6": "850760", "exporter": ["KOR", "CHN"], "world_share": [0.3, 0.5],
+                         "trusted": [True, False], "headroom_usd": [1e6, 2e6], "rank": [2, 1]})
+    ctl = pd.DataFrame({"control": ["cn-graphite"], "importer": ["IND"],
+                        "coverable_usd": [1e6], "uncovered_usd": [2e6]})
+    now = pd.DataFrame({"hs6": ["850760"], "shiftable_usd": [2e6],
+                        "shiftable_uncapped_usd": [3e6]})
+    nxt = pd.DataFrame({"hs6": ["854143"], "score": [1e6], "density": [0.4]})
+    ini = pd.DataFrame({"name": ["SCRI"], "start": ["2021"], "end": ["2025"], "type": ["MoU"]})
+    india = {k: (lab(v) if attrs is not None else v) for k, v in _india_tables().items()}
+    return {
+        "quadrant": charts.quadrant(lab(_quadrant_table())),
+        "supplier_bars": charts.supplier_bars(lab(flows.copy())),
+        "heatmap": charts.heatmap(lab(flows.copy())),
+        "trend": charts.trend(lab(china_importer), y="share_chn", series="importer"),
+        "scenario_waterfall": charts.scenario_waterfall(lab(pd.DataFrame(
+            {"hs6": ["850760"], "at_risk_usd": [2e6], "coverable_usd": [1e6]}))),
+        "redirect_sensitivity": charts.redirect_sensitivity(lab(sens), series="importer"),
+        "alternative_suppliers": charts.alternative_suppliers(lab(alts)),
+        "controls_at_risk": charts.controls_at_risk(lab(ctl)),
+        "complementarity_lists": charts.complementarity_lists(lab(now), lab(nxt)),
+        "ranked_bars": charts.ranked_bars(lab(flows.copy()), value="value_usd",
+                                          x_title="Imports (USD million)", colour="exporter"),
+        "initiative_timeline": charts.initiative_timeline(lab(ini)),
+        "coverage_matrix": charts.coverage_matrix(lab(pd.DataFrame(
+            {"product": ["Batteries"], "type": ["MoU"]}))),
+        "concentration_chart": charts.concentration_chart(india["top"]),
+        "share_trend_chart": charts.share_trend_chart(india["trend"]),
+        "event_chart": charts.event_chart(india["study"]),
+        "supplier_chart": charts.supplier_chart(india["yearly"]),
+    }
+
+
+def test_every_chart_builds_with_the_data_layer_unreachable(monkeypatch):
+    from esc import cache, data
+    from esc.sources import dgcis, meidb
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("a chart tried to read data")
+
+    for module, names in ((data, ["load_flows", "provenance", "list_available"]),
+                          (cache, ["read", "entries", "read_provenance", "locate"]),
+                          (meidb, ["read", "flows"]), (dgcis, ["read"])):
+        for attr in names:
+            monkeypatch.setattr(module, attr, unreachable)
+    built = _every_chart()
+    public = {n for n in charts.__all__ if n[0].islower()} - {
+        "country_colour", "esc_theme", "is_demo", "save", "source_line", "supplier_shares",
+        "use_theme"}
+    assert set(built) == public  # every builder is covered
+    for key, chart in built.items():
+        text = json.dumps(chart.to_dict(), ensure_ascii=False)
+        assert "Source: " in text, key
+
+
+def _country_colours(spec: dict) -> dict[str, str]:
+    """Name -> colour of every colour scale in a spec whose domain lists country names."""
+    out: dict[str, str] = {}
+    for d in _walk(spec):
+        scale = d.get("scale") if isinstance(d.get("scale"), dict) else None
+        if scale and isinstance(scale.get("domain"), list) and isinstance(scale.get("range"),
+                                                                          list):
+            for name, colour in zip(scale["domain"], scale["range"], strict=False):
+                if isinstance(name, str) and isinstance(colour, str):
+                    out.setdefault(name, colour)
+                    assert out[name] == colour, f"{name} has two colours in one chart"
+    return out
+
+
+def test_china_has_one_colour_in_every_chart_that_shows_countries():
+    china = charts.COUNTRY_COLOURS["CHN"]
+    seen: dict[str, dict[str, str]] = {}
+    for key, chart in _every_chart().items():
+        colours = _country_colours(chart.to_dict())
+        if "China" in colours:
+            seen[key] = colours
+    # China is an importer in the trend and sensitivity tables, a supplier elsewhere
+    assert set(seen) >= {"supplier_bars", "trend", "redirect_sensitivity", "ranked_bars",
+                         "event_chart", "supplier_chart"}
+    assert {k: c["China"] for k, c in seen.items()} == {k: china for k in seen}
+    # and every other country keeps its colour from chart to chart
+    for country in ("India", "South Korea", "Germany", "Belgium"):
+        found = {c[country] for c in seen.values() if country in c}
+        assert len(found) <= 1, country
+    # China's colour does not depend on its rank among suppliers (it was PALETTE[rank])
+    flows = _flows()
+    flows.loc[flows["exporter"] == "CHN", "value_usd"] /= 100  # China now last
+    assert _country_colours(charts.supplier_bars(flows, top=4).to_dict())["China"] == china
+
+
+def test_country_colours_are_fixed_and_the_fallback_is_deterministic():
+    from esc.charts.style import FALLBACK_COLOURS, country_colour
+
+    assert country_colour("CHN") == charts.COUNTRY_COLOURS["CHN"] != country_colour("JPN")
+    assert len(set(charts.COUNTRY_COLOURS.values())) == len(charts.COUNTRY_COLOURS)
+    # an unmapped code: sha256 of the code picks the colour, so every run agrees
+    digest = int(hashlib.sha256(b"ZMB").hexdigest()[:8], 16)
+    assert country_colour("ZMB") == FALLBACK_COLOURS[digest % len(FALLBACK_COLOURS)]
+    assert country_colour("Other") == charts.OTHER_GREY
+
+
+def _parity_flows() -> pd.DataFrame:
+    # India's imports of one product (USD million): CHN 50, HKG 30, KOR 20, a self-trade row
+    # IND 100 (re-imports) and a zero row VNM 0. Of a second: CHN 10, MAC 10, USA 30.
+    rows = [("CHN", "850760", 50), ("HKG", "850760", 30), ("KOR", "850760", 20),
+            ("IND", "850760", 100), ("VNM", "850760", 0),
+            ("CHN", "854142", 10), ("MAC", "854142", 10), ("USA", "854142", 30)]
+    df = pd.DataFrame(rows, columns=["exporter", "hs6", "musd"])
+    df["value_usd"] = df.pop("musd") * 1e6
+    df["year"], df["importer"] = 2023, "IND"
+    return df
+
+
+def _chart_shares(chart) -> dict[tuple[str, str], float]:
+    rows = [r for d in _datasets(chart.to_dict()) for r in d if "share" in r and "product" in r]
+    return {(r["product"][-7:-1], r["supplier_name"]): r["share"] for r in rows}
+
+
+@pytest.mark.parametrize("merge_hk", [False, True])
+def test_supplier_shares_are_the_shares_behind_the_hhi(merge_hk):
+    from esc import metrics
+
+    flows = _parity_flows()
+    conc = metrics.concentration(flows, merge_hk=merge_hk).set_index("hs6")
+    for build in (charts.supplier_bars, charts.heatmap):
+        got = _chart_shares(build(flows, top=10, merge_hk=merge_hk))
+        for code in ("850760", "854142"):
+            shares = {s: v for (c, s), v in got.items() if c == code}
+            assert sum(v * v for v in shares.values()) == pytest.approx(conc.at[code, "hhi"])
+            assert max(shares.values()) == pytest.approx(conc.at[code, "top1_share"])
+            assert shares["China"] == pytest.approx(conc.at[code, "share_chn"])
+    # by hand: self-trade (India 100) and the zero row (Viet Nam) are not suppliers
+    li = {s: v for (c, s), v in got.items() if c == "850760"}
+    if merge_hk:  # China 50 + Hong Kong 30 = 80 of 100
+        assert li == pytest.approx({"China": 0.8, "South Korea": 0.2})
+    else:
+        assert li == pytest.approx({"China": 0.5, "Hong Kong": 0.3, "South Korea": 0.2})
+    # the old chart-side shares counted the self-trade row: China 50 of 200
+    assert li["China"] != pytest.approx(50 / 200)
+
+
+def test_supplier_bars_take_a_partner_shares_table_as_it_is():
+    from esc import metrics
+
+    shares = metrics.partner_shares(_parity_flows(), merge_hk=True)
+    got = _chart_shares(charts.supplier_bars(shares, top=10))
+    assert got[("854142", "China")] == pytest.approx(20 / 50)  # China 10 + Macao 10 of 50
+
+
+DEMO_CASES = {
+    "stamped demo": {"label": DEMO_LABEL, "source": "demo", "data": DEMO.as_dict()},
+    "stamped real": {"label": BACI.text, "source": "baci", "data": BACI.as_dict()},
+    "BACI VDEMO": stamp(pd.DataFrame(), Label(source="baci", title="CEPII BACI", demo=True,
+                                              release="VDEMO")).attrs,
+    "printed demo label only": {"label": DEMO_LABEL},
+    "a label that mentions demo": {"label": "my demo notes", "source": "demonstration"},
+    "source key only": {"source": "demo"},
+    "nothing": {},
+}
+
+
+@pytest.mark.parametrize("case", list(DEMO_CASES))
+def test_demo_mark_appears_exactly_when_esc_label_says_demo(case):
+    from esc.label import is_demo
+
+    attrs = dict(DEMO_CASES[case])
+    expected = is_demo(attrs)
+    assert expected == (case in ("stamped demo", "BACI VDEMO", "printed demo label only"))
+    built = _every_chart(attrs)
+    for key, chart in built.items():
+        text = json.dumps(chart.to_dict(), ensure_ascii=False)
+        assert (charts.DEMO_MARK in text) == expected, key
+    assert charts.is_demo(pd.DataFrame().pipe(lambda t: t.attrs.update(attrs) or t)) == expected
+
+
+def test_explicit_label_or_demo_source_force_the_mark_and_cannot_remove_it():
+    real = _flows()
+    assert charts.DEMO_MARK in json.dumps(charts.supplier_bars(real, label=DEMO_LABEL).to_dict(),
+                                          ensure_ascii=False)
+    assert charts.DEMO_MARK in json.dumps(charts.supplier_bars(real, source="demo").to_dict(),
+                                          ensure_ascii=False)
+    demo = stamp(_flows(), DEMO)
+    text = json.dumps(charts.supplier_bars(demo, label="CEPII BACI").to_dict(),
+                      ensure_ascii=False)
+    assert charts.DEMO_MARK in text  # generated figures always carry the mark
+
+
+def test_chart_options_are_one_set_and_unknown_ones_are_refused():
+    spec = charts.trend(_flows(), title="T", subtitle=["a", "b"], width=300, height=200,
+                        source="CEPII BACI", vintage="V1").to_dict()
+    assert spec["title"] == {"text": "T", "subtitle": ["a", "b"]}
+    assert any(d.get("width") == 300 and d.get("height") == 200 for d in _walk(spec))
+    assert "Source: CEPII BACI (V1)" in json.dumps(spec)
+    with pytest.raises(TypeError, match="colour_scheme"):
+        charts.trend(_flows(), colour_scheme="x")
