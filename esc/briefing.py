@@ -28,6 +28,7 @@ from esc.atomic import write_atomic
 from esc.countries import country_name
 from esc.errors import BadValueError
 from esc.findings import what_this_shows
+from esc.label import is_demo
 from esc.schema import DEMO_LABEL
 
 log = logging.getLogger(__name__)
@@ -131,11 +132,6 @@ def _charts(folder: Path, manifest: dict[str, Any]) -> list[tuple[Path, dict[str
     return key or found[:MAX_CHART_SLIDES]
 
 
-def _is_demo(manifest: dict[str, Any], tables: list) -> bool:
-    labels = {meta.get("label") for _, meta, _ in tables}
-    return DEMO_LABEL in labels or manifest.get("parameters", {}).get("source") == "demo"
-
-
 def _about(manifest: dict[str, Any], demo: bool) -> pd.DataFrame:
     prov = manifest.get("data_provenance", {}) or {}
     entries = prov.get("entries") or []
@@ -176,7 +172,7 @@ def _sheet_name(stem: str, taken: set[str]) -> str:
 def write_workbook(folder: Path, manifest: dict[str, Any]) -> Path:
     """``tables.xlsx``: the "About" sheet first, then one sheet per saved table."""
     tables = _tables(folder)
-    demo = _is_demo(manifest, tables)
+    demo = is_demo(manifest)  # the run's label, decided when it started
     buffer = io.BytesIO()
     taken = {"about"}
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
@@ -221,7 +217,7 @@ def write_deck(folder: Path, manifest: dict[str, Any]) -> Path:
 
 
     tables = _tables(folder)
-    demo = _is_demo(manifest, tables)
+    demo = is_demo(manifest)  # the run's label, decided when it started
     people = describe_parameters(manifest.get("parameters", {}))
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)

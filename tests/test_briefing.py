@@ -11,6 +11,7 @@ import pytest
 
 from esc import briefing, charts
 from esc.findings import category_a_sentence, what_this_shows
+from esc.label import Label
 from esc.schema import DEMO_LABEL
 
 
@@ -66,6 +67,10 @@ def _run_folder(tmp_path: Path, label: str) -> tuple[Path, dict]:
     manifest = {"run": "r1", "parameters": {"reporters": ["IND", "JPN"], "year": 2023,
                                             "source": "demo" if label == DEMO_LABEL else
                                             "baci", "preset": "study"},
+                "label": (Label("demo", "esc demo world, generated", demo=True)
+                          if label == DEMO_LABEL else
+                          Label("baci", "CEPII BACI", release="V202501", hs_rev="HS22")
+                          ).as_dict(),
                 "data_provenance": {"sha256": "f" * 64, "publisher": "esc"},
                 "charts_in_order": ["charts/overview-quadrant.png", "charts/unimportant.png"],
                 "versions": {"esc": "0.2.0"}}

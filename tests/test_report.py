@@ -485,3 +485,57 @@ def test_rerun_says_what_changed_since_the_last_run(nbdir, tmp_path):
     ]
     index = (second.folder / "index.html").read_text()
     assert "What changed since" in index and "IND 854143 PV" in index
+
+
+# ------------------------------------------------------------- one label, one banner
+
+
+@pytest.mark.real_checks
+def test_baci_run_on_the_demo_release_has_the_demo_banner(tmp_path, monkeypatch, capsys):
+    """``esc report --source baci`` on the demo world read back as BACI release ``VDEMO``:
+    its tables print the demo label, so its index must carry the banner (it had none when the
+    banner was decided by ``source == "demo"``)."""
+    from esc import data
+    from esc.cli import main
+    from esc.schema import DEMO_LABEL
+
+    monkeypatch.setattr(report, "data_provenance", report.manifest.data_provenance)
+    data.import_file(demo.write_baci_zip(tmp_path / "BACI_HS22_VDEMO.zip", years=(2023,)))
+    out = tmp_path / "reports"
+    assert main(["report", "--source", "baci", "--notebook", "overview", "--year", "2023",
+                 "--out", str(out), "--no-progress"]) == 0
+    folder = Path(capsys.readouterr().out.split("report: ")[1].strip())
+    manifest = json.loads((folder / report.MANIFEST).read_text())
+    assert manifest["status"] == "ok" and manifest["parameters"]["source"] == "baci"
+    assert manifest["label"]["demo"] is True
+    assert (manifest["label"]["source"], manifest["label"]["release"]) == ("baci", "VDEMO")
+    assert [e["release"] for e in manifest["data_provenance"]["entries"]] == ["VDEMO"]
+    assert DEMO_LABEL in (folder / "overview.html").read_text()  # the tables say demo ...
+    index = (folder / report.INDEX).read_text()
+    assert f"{DEMO_LABEL.upper()}: every figure in this report" in index  # ... so does the page
+
+
+def test_index_banner_follows_the_manifest_label_only(tmp_path):
+    """The banner is read from ``manifest["label"]`` and nothing else: a real label gives no
+    banner whatever the source parameter, a demo label gives it."""
+    from datetime import UTC, datetime
+
+    from esc.label import Label
+
+    folder = tmp_path / "20261202T000000Z-00000000"
+    (folder / "charts").mkdir(parents=True)
+    real = Label("baci", "CEPII BACI", release="V202501", hs_rev="HS22")
+    fake = Label("baci", "CEPII BACI", demo=True, release="VDEMO")
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+
+    def page(label: Label, source: str) -> str:
+        manifest = report.build_manifest(
+            folder, status="ok", key="k", label=label.as_dict(), provenance={},
+            parameters={"reporters": ["IND"], "year": 2023, "source": source},
+            notebooks=[], kernel="python3", started=now, finished=now, reused_from=None)
+        assert manifest["label"]["text"] == label.text
+        return report.index_html(manifest)
+
+    for source in ("baci", "demo"):
+        assert "DEMO DATA" not in page(real, source) and 'class="demo"' not in page(real, source)
+        assert 'class="demo">DEMO DATA, NOT REAL TRADE STATISTICS' in page(fake, source)

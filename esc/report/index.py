@@ -4,7 +4,10 @@ It shows the run's status, its parameters as a person reads them, "what changed 
 previous run, the briefing files, each notebook with its status, time and error, the
 notebooks left out and why, and the chart gallery in drawing order.
 
-The demo banner is shown for a run of ``--source demo``.
+Whether the page carries the demo banner is read from the manifest's data label with
+:func:`esc.label.is_demo` and nothing else: the label was decided once when the run started
+(:func:`esc.data.label`), so a run of ``--source baci`` on the demo world read back as release
+``VDEMO`` is marked demo like a run of ``--source demo``, and a real run never is.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from esc import briefing
 from esc.atomic import write_atomic
+from esc.label import is_demo
 from esc.report.manifest import MANIFEST
 from esc.schema import DEMO_LABEL
 
@@ -27,12 +31,15 @@ margin:6px} img{width:100%;border:1px solid #ddd}"""
 
 
 def demo_banner(manifest: dict[str, Any]) -> str:
-    """The red demo banner for a run of ``--source demo``, else ``""``.
+    """The red demo banner when the manifest's data label says demo, else ``""``.
 
-    >>> "DEMO DATA" in demo_banner({"parameters": {"source": "demo"}, "notebooks": []})
+    >>> label = {"source": "baci", "title": "CEPII BACI", "release": "VDEMO"}
+    >>> "DEMO DATA" in demo_banner({"label": {**label, "demo": True}, "notebooks": []})
     True
+    >>> demo_banner({"label": {**label, "demo": False}, "notebooks": []})
+    ''
     """
-    if manifest.get("parameters", {}).get("source") != "demo":
+    if not is_demo(manifest):
         return ""
     india = any(n["name"] == "india_official" for n in manifest.get("notebooks", []))
     return (f"<p class=\"demo\">{escape(DEMO_LABEL.upper())}: every figure in this report "

@@ -187,9 +187,8 @@ def briefing_files(folder: Path) -> list[str]:
 
 def build_manifest(
     folder: Path, *, status: str, key: str, parameters: dict[str, Any],
-    provenance: dict[str, Any], notebooks: list[dict[str, Any]], kernel: str,
-    started: datetime, finished: datetime | None, reused_from: Path | None,
-    label: dict[str, Any] | None = None,
+    label: dict[str, Any], provenance: dict[str, Any], notebooks: list[dict[str, Any]],
+    kernel: str, started: datetime, finished: datetime | None, reused_from: Path | None,
 ) -> dict[str, Any]:
     """The manifest of the run folder ``folder`` as it stands now.
 
@@ -198,7 +197,7 @@ def build_manifest(
     sha256, parameters, status, seconds, output, html, error). ``seconds`` is
     ``finished - started`` in seconds.
     """
-    manifest = {
+    return {
         "manifest_version": MANIFEST_VERSION,
         "run": folder.name,
         "status": status,
@@ -208,6 +207,7 @@ def build_manifest(
         "key": key,
         "reused_from": reused_from.name if reused_from else None,
         "parameters": parameters,
+        "label": label,
         "data_provenance": provenance,
         "versions": package_versions(),
         "kernel": kernel,
@@ -217,9 +217,6 @@ def build_manifest(
         "notebooks": notebooks,
         **_outputs(folder),
     }
-    if label is not None:
-        manifest["label"] = label
-    return manifest
 
 
 # ------------------------------------------------------------------ changes since

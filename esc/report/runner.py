@@ -528,6 +528,10 @@ def run_report(
     ``timeout``: seconds allowed per cell. Returns a :class:`RunResult`; a failing notebook
     does not raise, it is listed in ``RunResult.failed``.
 
+    The run's data label (:func:`esc.data.label`: demo or real, source, release) is decided
+    once, before any notebook runs, and stored as ``manifest["label"]``; the index banner and
+    the briefing read it with :func:`esc.label.is_demo`.
+
     The parameter check and the data provenance are looked up on :mod:`esc.report` when the
     run starts (``esc.report.check_parameters``, ``esc.report.data_provenance``), so a test or
     a dry run can replace them there.
@@ -540,6 +544,7 @@ def run_report(
         _default_sectors() if any(t.stem == SECTOR_TEMPLATE for t in templates) else [])
     reporters = _check_inputs(sector_list, reporters)
     package.check_parameters(source=source, year=year, preset=preset, reporters=reporters)
+    label = data.label(source)  # what the run's tables are, decided once (VDEMO is demo)
     params = {"reporters": reporters, "year": year, "source": source, "preset": preset}
     run_params = {**params, "sectors": sector_list,
                   "notebooks": [t.stem for t in templates]}
@@ -553,8 +558,8 @@ def run_report(
         mark_interrupted(out_dir)
     folder = _make_run_folder(out_dir, started, sha256_json(run_params))
     jobs = _jobs(templates, sector_list, params, folder / "charts")
-    common = {"key": key, "parameters": run_params, "provenance": provenance,
-              "kernel": KERNEL, "started": started}
+    common = {"key": key, "parameters": run_params, "label": label.as_dict(),
+              "provenance": provenance, "kernel": KERNEL, "started": started}
     write_manifest(folder, build_manifest(
         folder, status="running", notebooks=[j.record(folder) for j in jobs], finished=None,
         reused_from=None, **common))
