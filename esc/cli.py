@@ -27,14 +27,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from esc import __version__, display
+from esc import __version__, display, source
 from esc.errors import EscError, UnknownReleaseError
+from esc.sources.dgcis import IndiaSource
 
 log = logging.getLogger("esc")
 
-SOURCES = ("demo", "baci", "comtrade", "wits-india")
-INDIA_SOURCES = ("dgcis", "meidb")
-"""India's own statistics (DGCI&S): ``esc dependence`` only, through :mod:`esc.india`."""
+def _india_sources() -> tuple[str, ...]:
+    """India's own statistics (DGCI&S): ``esc dependence`` only, through :mod:`esc.india`."""
+    return tuple(s.name for s in source.all_sources() if isinstance(s, IndiaSource))
+
+
+def _hs_sources() -> tuple[str, ...]:
+    """The registered sources of HS trade flows: what every analysis command reads."""
+    return tuple(n for n in source.names() if n not in _india_sources())
 
 
 def _emit(df: pd.DataFrame, args: argparse.Namespace, *, out=None) -> None:
@@ -95,15 +101,15 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_dependence(args: argparse.Namespace) -> int:
-    from esc import analysis, vulnerability
+    from esc import study
 
-    if args.source in INDIA_SOURCES:
+    if args.source in _india_sources():
         return _dependence_india(args)
-    level = analysis.product_level(args.source)
+    level = study.product_level(args.source)
     if args.level and args.level != level:
         raise UnknownReleaseError(f"source {args.source!r} is at level {level}, not {args.level}")
     groups = _groups(args.groups)
-    table = vulnerability.overview(source=args.source, reporters=args.reporter or ["IND"],
+    table = study.overview(source=args.source, reporters=args.reporter or ["IND"],
                                    year=args.year, sector=args.sector, preset=args.preset,
                                    merge_hk=args.merge_hk, hhi_cut=args.hhi_cut,
                                    pci_cut=args.pci_cut, groups=groups)
@@ -113,6 +119,7 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
     if args.format != "table":  # every group's share in the machine-readable formats
         cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
     _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args)
+    print(f"# {table.attrs['scope']}", file=sys.stderr)
     return 0
 
 
@@ -386,8 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     dl = dsub.add_parser("list", help="what is available, with provenance")
     _add_format(dl)
     df = dsub.add_parser("fetch", help="download a source from its publisher into the cache")
-    df.add_argument("source", help="baci, atlas or hs; dgcis or meidb print the steps to "
-                    "download them by hand")
+    df.add_argument("source", help=f"one of {', '.join(source.names(flows=None))}: baci "
+                    "downloads a CEPII release; atlas and hs take --url; the others print the "
+                    "steps to get their files by hand")
     df.add_argument("--release", help="BACI release, e.g. V202501")
     df.add_argument("--hs", help="HS revision of the BACI release, e.g. HS22")
     df.add_argument("--url", help="download from this URL instead of the publisher's")
@@ -405,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--reporter", action="append", help="ISO3 importer (repeatable; "
                      "default IND)")
     dep.add_argument("--year", type=int, default=2023)
-    dep.add_argument("--source", choices=SOURCES + INDIA_SOURCES, default="demo",
+    dep.add_argument("--source", choices=source.names(), default="demo",
                      help="dgcis: India's imports by principal commodity, --year = start of the "
                      "fiscal year (2022 is 2022-23); meidb: by HS6 line, calendar --year")
     dep.add_argument("--level", choices=("hs2", "hs6"), help="product level (must match the "
@@ -435,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--reporter", default="IND")
     sc.add_argument("--supplier", default="CHN")
     sc.add_argument("--year", type=int, default=2023)
-    sc.add_argument("--source", choices=SOURCES, default="demo")
+    sc.add_argument("--source", choices=_hs_sources(), default="demo")
     sc.add_argument("--sector", action="append")
     sc.add_argument("--trusted", action="store_true", help="only trusted partners replace")
     sc.add_argument("--groups", help="partner groups CSV with the 'trusted' group to use")
@@ -462,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "for the reporter (esc screen) instead")
     al.add_argument("--preset", default="study", help="preset of the screen's flag")
     al.add_argument("--year", type=int, default=2023)
-    al.add_argument("--source", choices=SOURCES, default="demo")
+    al.add_argument("--source", choices=_hs_sources(), default="demo")
     al.add_argument("--sector", action="append")
     al.add_argument("--redirect", type=float)
     al.add_argument("--groups", help="partner groups CSV (group,iso3,source)")
@@ -475,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--exporter", default="IND")
     co.add_argument("--importer", default="JPN")
     co.add_argument("--year", type=int, default=2023)
-    co.add_argument("--source", choices=SOURCES, default="demo")
+    co.add_argument("--source", choices=_hs_sources(), default="demo")
     co.add_argument("--hhi-cut", type=float, default=0.25)
     co.add_argument("--relocate", action="store_true", help="products the exporter does not "
                     "make yet but is close to (no RCA, high density), by value x density")
@@ -489,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     scr.add_argument("--year", type=int, default=2023)
     scr.add_argument("--years-back", type=int, default=0, help="also list up to N earlier "
                      "years the source has")
-    scr.add_argument("--source", choices=SOURCES, default="demo")
+    scr.add_argument("--source", choices=_hs_sources(), default="demo")
     scr.add_argument("--preset", default="study", help="study, ec2021, geodep or crma")
     scr.add_argument("--pci", choices=("computed", "atlas"), default="computed",
                      help="computed from the source's complete product space, or the Atlas")
@@ -523,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(repeatable: overview, sector, critical_minerals, complementarity, "
                     "initiatives; default all)")
     rp.add_argument("--year", type=int, default=2023)
-    rp.add_argument("--source", choices=SOURCES, default="demo")
+    rp.add_argument("--source", choices=_hs_sources(), default="demo")
     rp.add_argument("--reporter", action="append")
     rp.add_argument("--out", default="reports")
     rp.add_argument("--no-reuse", action="store_true", help="rerun even if inputs are unchanged")

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
+import os
+import re
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -28,17 +31,21 @@ import pandas as pd
 
 from esc import cache
 from esc.config import data_dir
+from esc.countries import check_countries
+from esc.download import download
 from esc.errors import (
     BadValueError,
     CorruptFileError,
     DataNotFoundError,
     DownloadError,
+    UnknownReleaseError,
     UnknownSourceError,
 )
 from esc.label import Label, stamp
 
-__all__ = ["BaseSource", "Query", "Source", "all_sources", "first_line", "get", "names",
-           "register", "unregister", "zip_csv_members"]
+__all__ = ["BaseSource", "Query", "Source", "all_sources", "check_level", "check_years",
+           "fetch_file", "first_line", "get", "names", "pick_release", "raw_files", "register",
+           "safe_name", "span", "stem", "unregister", "zip_csv_members"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,40 @@ class Query:
              exporters: Iterable[str] | None = None,
              products: Iterable[str | int] | None = None, product_level: str | None = None,
              release: str | None = None, hs: str | None = None) -> Query:
-        """A query from any iterables (years as int, codes and countries as str)."""
-        def tup(xs, kind):
-            return None if xs is None else tuple(kind(x) for x in xs)
+        """A checked query: countries upper-case ISO3 known to esc
+        (:class:`~esc.errors.UnknownCountryError` otherwise), product codes zero-padded to
+        the width of ``product_level`` (default hs6) and made of digits only."""
+        def countries(xs, what):
+            if xs is None:
+                return None
+            xs = [xs] if isinstance(xs, str) else list(xs)
+            return tuple(check_countries(xs, what=what))
 
-        return cls(tup(years, int), tup(reporters, str), tup(exporters, str),
-                   tup(products, str), product_level, release, hs)
+        return cls(None if years is None else tuple(sorted({int(y) for y in years})),
+                   countries(reporters, "reporter"), countries(exporters, "exporter"),
+                   _codes(products, product_level), product_level, release, hs)
+
+
+_WIDTH = {"hs2": 2, "hs4": 4, "hs6": 6, "hs8": 8}
+
+
+def _codes(products: Iterable[str | int] | None, level: str | None) -> tuple[str, ...] | None:
+    """Product codes as text; HS codes zero-padded to the level's width and checked."""
+    if products is None:
+        return None
+    items = [products] if isinstance(products, str | int) else list(products)
+    width = _WIDTH.get((level or "hs6").lower())
+    if width is None:  # a source's own grouping (e.g. DGCI&S principal commodities)
+        return tuple(str(p) for p in items)
+    out = []
+    for item in items:
+        code = str(item).strip()
+        code = code.zfill(width) if code.isdigit() and len(code) in (width - 1, width) else code
+        if not (code.isdigit() and len(code) == width):
+            raise BadValueError(f"{level or 'hs6'} filter takes {width}-digit codes, "
+                                f"got {item!r}")
+        out.append(code)
+    return tuple(out)
 
 
 @runtime_checkable
@@ -171,14 +206,12 @@ class BaseSource:
 
     def check_level(self, query: Query) -> str:
         """The query's product level, checked against :attr:`levels`."""
-        level = (query.product_level or self.product_level).lower()
-        if level not in self.levels:
-            raise BadValueError(f"{self.name} is at {' or '.join(self.levels)}, not "
-                                f"{query.product_level!r}")
-        return level
+        return check_level(self, query.product_level)
 
 
 # --------------------------------------------------------------------------- the registry
+
+log = logging.getLogger(__name__)
 
 _REGISTRY: dict[str, Source] = {}
 _BUILTINS_LOADED = False
@@ -280,3 +313,94 @@ def zip_csv_members(file: Path) -> tuple[list[str], str]:
             return csvs, header
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise CorruptFileError(f"truncated or not a zip archive ({exc})", path=file) from exc
+
+
+# --------------------------------------------------------------------------- shared checks
+
+
+def check_level(src: Source, product_level: str | None) -> str:
+    """``product_level`` (default: the source's own), if the source has it; else
+    :class:`~esc.errors.BadValueError` naming the levels it has."""
+    level = (product_level or src.product_level).lower()
+    if level not in src.levels:
+        names = " or ".join(x.upper() if x.startswith("hs") else x for x in src.levels)
+        raise BadValueError(f"{src.name} is at {names} level only "
+                            f"(product_level={src.levels[0]!r}), not {product_level!r}")
+    return level
+
+
+def span(years: Iterable[int]) -> str:
+    """Years as text: ``2015-2023`` for a run of three or more, else listed.
+
+    >>> span([2019, 2017, 2018]), span([2015, 2022])
+    ('2017-2019', '2015, 2022')
+    """
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 2:
+        return f"{ys[0]}-{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
+
+
+def check_years(years: Iterable[int] | None, available: Iterable[int], what: str
+                ) -> list[int] | None:
+    """The wanted years, sorted; :class:`~esc.errors.UnknownReleaseError` naming the
+    available ones when one is missing."""
+    if years is None:
+        return None
+    wanted = sorted({int(y) for y in years})
+    have = sorted({int(y) for y in available})
+    missing = [y for y in wanted if y not in have]
+    if missing:
+        raise UnknownReleaseError(f"{what} has no data for {missing}; years available: "
+                                  f"{span(have) or 'none'}")
+    return wanted
+
+
+def pick_release(found: list[dict[str, Any]], release: str | None, what: str) -> str:
+    """The newest cached release, or ``release`` if it is cached."""
+    releases = sorted({e["release"] for e in found})
+    if release is None:
+        return releases[-1]
+    if release not in releases:
+        raise UnknownReleaseError(f"{what} release {release!r} is not in the cache; cached: "
+                                  f"{', '.join(releases)}")
+    return release
+
+
+def safe_name(text: str) -> str:
+    """``text`` reduced to letters, digits, ``_`` and ``-`` (a safe file or folder name)."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_.")
+    return name or "file"
+
+
+def stem(path: Path) -> str:
+    """A file's name without ``.gz``, ``.csv``, ``.json`` or ``.zip``, made safe."""
+    name = path.name
+    for suffix in (".gz", ".csv", ".json", ".zip", ".ZIP"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return safe_name(name)
+
+
+def fetch_file(source: Source, url: str, keep_as: Callable[[Path], str], *,
+               sha256: str | None = None, progress: bool = True) -> Path:
+    """Download a reference table into ``<cache>/files/<source>/`` and keep it under the name
+    ``keep_as(file)`` returns, which also checks it by reading it (and raises if it is not a
+    table of that source). A file that fails the check is not kept."""
+    if url is None:
+        raise DownloadError(f"the {source.name} tables are published at {source.page}, whose "
+                            "file links change with each release: pass the file's address "
+                            "with --url (url=...)")
+    folder = cache.files_dir(source.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    incoming = download(url, folder / f".incoming-{os.getpid()}-{safe_name(url)[-60:]}",
+                        sha256=sha256, progress=progress)
+    try:
+        final = folder / keep_as(incoming)
+        os.replace(incoming, final)
+    finally:
+        incoming.unlink(missing_ok=True)
+    log.info("fetched %s -> %s", url, final)
+    return final

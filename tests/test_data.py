@@ -76,13 +76,14 @@ def test_demo_is_loaded_lazily_with_the_filters(monkeypatch):
     monkeypatch.setattr(demo_module, "load", load)
     got = data.load_flows("demo", years=[2022], importers=["IND"], hs6=["850760"])
     assert got == "demo flows"
-    assert calls == [{"years": [2022], "importers": ["IND"], "exporters": None,
-                      "hs6": ["850760"]}]
+    assert calls == [{"years": (2022,), "importers": ("IND",), "exporters": None,
+                      "hs6": ("850760",)}]
     with pytest.raises(BadValueError, match="HS6"):
         data.load_flows("demo", product_level="hs2")
 
 
 def test_importing_the_facade_does_not_import_demo():
+    # sources register on first use, so importing the facade reads no source module
     code = "import sys, esc.data; print('esc.sources.demo' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
@@ -135,7 +136,10 @@ def test_baci_unknown_release_and_year(release_zip):
 def test_unknown_source():
     with pytest.raises(UnknownReleaseError, match="demo, baci, comtrade, wits-india"):
         data.load_flows("cepii")
-    with pytest.raises(UnknownReleaseError, match="baci, atlas, hs"):
+    with pytest.raises(UnknownReleaseError, match="baci, comtrade, wits-india, dgcis, meidb, "
+                       "atlas, hs"):
+        data.fetch("cepii")
+    with pytest.raises(DownloadError, match="esc data import"):  # imported, not fetched
         data.fetch("comtrade")
     with pytest.raises(UnknownReleaseError):
         data.provenance("nope")
@@ -413,7 +417,7 @@ def test_unrecognised_file(tmp_path):
     empty_zip = tmp_path / "empty.zip"
     with zipfile.ZipFile(empty_zip, "w") as zf:
         zf.writestr("readme.txt", "nothing")
-    with pytest.raises(BadValueError, match="no BACI or WITS"):
+    with pytest.raises(BadValueError, match="expected a file of: baci, comtrade, wits-india"):
         data.import_file(empty_zip)
     with pytest.raises(DataNotFoundError):
         data.import_file(tmp_path / "missing.zip")

@@ -30,6 +30,7 @@ import pandas as pd
 from esc.cache import locate
 from esc.errors import BadValueError, MissingColumnError
 from esc.schema import HS4, YEAR
+from esc.source import BaseSource, fetch_file
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +145,41 @@ def detect_table(path: str | Path) -> str | None:
     if cols & {"eci_hs92", "eci"} and cols & {"location_code", "country_iso3_code"}:
         return "eci"
     return None
+
+
+class AtlasSource(BaseSource):
+    """The Growth Lab's Atlas tables (HS92 4-digit PCI, country ECI): reference tables, not
+    flows; fetched from a Dataverse URL or put in the data folder."""
+
+    name = "atlas"
+    title = "Atlas of Economic Complexity (Harvard Growth Lab)"
+    publisher = PUBLISHER
+    licence = LICENCE
+    page = PAGE
+    product_level = HS4
+    levels = (HS4,)
+    hs_revisions = ("HS92",)
+    raw_folders = ("atlas-pci-hs92", "atlas-complexitydata", "atlas-classifications")
+    reads_flows = False
+
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path:
+        """An Atlas PCI or ECI table from ``url`` (required: Dataverse links change)."""
+        return fetch_file(self, url, _keep_as, sha256=sha256, progress=progress)
+
+
+def _keep_as(file: Path) -> str:
+    """The name a fetched Atlas table is kept under, after reading it as that table."""
+    kind = detect_table(file)
+    if kind == "pci":
+        read_pci(file)
+        return PCI_FILE
+    if kind == "eci":
+        read_eci(file)
+        return ECI_FILE
+    raise BadValueError("not an Atlas PCI (product_hs92_code, year, pci) or ECI "
+                        "(location_code, eci_hs92) table", path=file, line=1)
+
+
+SOURCE = AtlasSource()

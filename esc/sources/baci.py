@@ -61,7 +61,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from esc import cache
+from esc.config import cache_dir
 from esc.countries import check_countries, iso3_from_numeric
+from esc.download import download
 from esc.errors import (
     BadValueError,
     CorruptFileError,
@@ -72,6 +75,7 @@ from esc.errors import (
     UnknownReleaseError,
     not_utf8,
 )
+from esc.label import Label
 from esc.schema import (
     EXPORTER,
     HS6,
@@ -84,6 +88,15 @@ from esc.schema import (
     validate_flows,
     value_problem,
     year_problem,
+)
+from esc.source import (
+    BaseSource,
+    Query,
+    check_years,
+    first_line,
+    is_zip,
+    pick_release,
+    zip_csv_members,
 )
 from esc.sources import hs as hs_tables
 from esc.sources.hs import baci_country_codes, normalise_code
@@ -696,3 +709,121 @@ def read(
     table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
     log.info("read %d BACI rows from %s", table.num_rows, path)
     return validate_flows(table.to_pandas(), source=str(path), product=HS6)
+
+
+class BaciSource(BaseSource):
+    """CEPII BACI as a source: release zips fetched or imported into the cache, one Parquet
+    file per (release, HS revision, year), read with filters pushed into the scan."""
+
+    name = "baci"
+    title = "CEPII BACI"
+    publisher = PUBLISHER
+    licence = LICENCE
+    page = PAGE
+    hs_revisions = HS_REVISIONS
+    raw_folders = ("baci-example-zaf-afg",)
+
+    def label(self, release: str | None = None) -> Label:
+        """CEPII BACI ``release`` (default: the newest cached); release ``VDEMO`` is esc's
+        demo world written in BACI's layout, so its tables are labelled demo."""
+        if release is None:
+            found = cache.entries(self.name)
+            release = pick_release(found, None, "BACI") if found else None
+        demo = (release or "").upper() == DEMO_RELEASE
+        return Label(source=self.name, title=self.title, demo=demo, release=release)
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """The cached release's flows (newest release unless ``query.release``; the newest HS
+        revision covering the years unless ``query.hs``)."""
+        self.check_level(query)
+        found = cache.entries(self.name)
+        if not found:
+            raise DataNotFoundError("no BACI release in the cache: run `esc data fetch baci` "
+                                    "(downloads the CEPII zip, 1-2 GB) or `esc data import "
+                                    "BACI_HS22_V202501.zip`")
+        rel = pick_release(found, query.release, "BACI")
+        found = [e for e in found if e["release"] == rel]
+        rev = _revision(found, rel, query)
+        years = check_years(query.years, _years_of(found, rev), f"BACI {rel} {rev}")
+        files = [e["path_parquet"] for e in found if e.get(HS_REV) == rev
+                 and (years is None or set(e.get("years", [])) & set(years))]
+        flows = cache.read(files, years=years, importers=query.reporters,
+                           exporters=query.exporters, products=query.products, product=HS6)
+        return self.finish(flows, rel, hs_rev=rev)
+
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path:
+        """Download the CEPII release zip (default ``V202501``, ``HS22``) into
+        ``<cache>/downloads/baci/`` (resuming a partial download) and import it."""
+        rel = check_release(release or DEFAULT_RELEASE)
+        rev = check_hs(hs or "HS22")  # before any path is built from it
+        link = url or release_url(rel, rev)
+        dest = cache_dir() / "downloads" / "baci" / f"BACI_{rev}_{rel}.zip"
+        zipped = download(link, dest, sha256=sha256, progress=progress)
+        return self.import_file(zipped, release=rel, hs=rev, url=link)
+
+    def recognises(self, path: Path) -> bool:
+        """A zip holding ``BACI_*.csv`` (or one CSV with BACI's header ``t,i,j,k,v,q``), or a
+        CSV with that header or a CEPII file name."""
+        if path.suffix.lower() == ".json":
+            return False
+        if is_zip(path):
+            csvs, header = zip_csv_members(path)
+            return (any(Path(n).name.startswith("BACI_") for n in csvs)
+                    or (len(csvs) == 1 and _baci_header(header)))
+        return _baci_header(first_line(path)) or is_baci_name(path.name)
+
+    def import_file(self, path: Path, *, release: str | None = None, hs: str | None = None,
+                    url: str | None = None) -> Path:
+        """Validate every row, then write one cache entry per year (nothing on error)."""
+        info = inspect(path, hs_rev=hs)
+        if (release or info.release) is None:
+            raise BadValueError("cannot tell the BACI release from the file name; pass "
+                                "release='V202301' (esc data import --release)", path=path)
+        rel = check_release(release or info.release or "")
+        if info.hs_rev is None:
+            raise BadValueError("cannot tell the HS revision from the file name; pass "
+                                "hs='HS92'", path=path)
+        rev = info.hs_rev
+        staged = cache.stage_by_year(iter_tables(path, hs_rev=rev), self.name, rel,
+                                     lambda y: f"{rev}_Y{y}", schema=SCHEMA)
+        try:
+            if not staged:
+                raise BadValueError("the file holds no rows", path=path)
+            base = cache.make_provenance(source=self.name, release=rel, name="",
+                                         input_path=path, url=url, licence=LICENCE)
+            for year, entry in sorted(staged.items()):
+                entry.commit(dict(base, name=f"{rev}_Y{year}", hs_rev=rev, year=year,
+                                  publisher=PUBLISHER), product=HS6)
+        finally:
+            for entry in staged.values():
+                entry.discard()
+        return cache_dir() / self.name / rel
+
+
+def _baci_header(header: str) -> bool:
+    """Whether a CSV header line holds BACI's columns ``t,i,j,k,v,q`` (quoted or not)."""
+    return set(RAW_COLUMNS) <= {c.strip().strip('"') for c in header.split(",")}
+
+
+def _years_of(found: list[dict], rev: str) -> set[int]:
+    return {int(y) for e in found if e.get(HS_REV, "?") == rev for y in e.get("years", [])}
+
+
+def _revision(found: list[dict], release: str, query: Query) -> str:
+    """The HS revision to read: ``query.hs``, else the newest covering the wanted years."""
+    revs = {e.get(HS_REV, "?") for e in found}
+    if query.hs is not None:
+        rev = query.hs.upper()
+        if rev not in revs:
+            raise UnknownReleaseError(f"BACI {release} has no {rev} tables in the cache; "
+                                      f"cached: {', '.join(sorted(revs))}")
+        return rev
+    order = sorted(revs, key=lambda r: HS_REVISIONS.index(r) if r in HS_REVISIONS else -1,
+                   reverse=True)
+    wanted = set(query.years or ())
+    return next((r for r in order if wanted <= _years_of(found, r)), order[0])
+
+
+SOURCE = BaciSource()

@@ -48,8 +48,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pycountry
 
+from esc import cache
+from esc.config import cache_dir
 from esc.countries import TRADE_CODE_EXCEPTIONS, iso3_from_numeric
 from esc.errors import (
     BadValueError,
@@ -62,9 +65,11 @@ from esc.errors import (
     UnknownReleaseError,
     not_utf8,
 )
+from esc.label import Label
 from esc.schema import (
     EXPORTER,
     HS_REV,
+    HS_REVISIONS,
     IMPORTER,
     QUANTITY,
     VALUE,
@@ -72,6 +77,15 @@ from esc.schema import (
     validate_flows,
     value_problem,
     year_problem,
+)
+from esc.source import (
+    BaseSource,
+    Query,
+    check_years,
+    first_line,
+    pick_release,
+    safe_name,
+    stem,
 )
 from esc.sources import hs as hs_tables
 
@@ -543,3 +557,114 @@ def download(
     records = frame.to_dict(orient="records")
     return read_json({"data": records}, keep_world=keep_world, product_level=product_level,
                      flow="both")
+
+
+class ComtradeSource(BaseSource):
+    """UN Comtrade as a source: CSV or JSON answers imported into the cache (one entry per
+    product level present), read back at hs6, hs4 or hs2."""
+
+    name = "comtrade"
+    title = "UN Comtrade"
+    publisher = PUBLISHER
+    licence = LICENCE
+    page = PAGE
+    levels = ("hs6", "hs4", "hs2")
+    hs_revisions = tuple(HS_REVISIONS)
+    raw_folders = ("comtrade-cmm-sample",)
+    fetch_hint = ("UN Comtrade answers are imported, not fetched: save an API or web answer "
+                  f"from {PAGE} as CSV or JSON and run `esc data import FILE` (or call "
+                  "esc.sources.comtrade.download with an API key)")
+
+    def label(self, release: str | None = None) -> Label:
+        """UN Comtrade, at the product level of the table (``UN Comtrade (hs6)``)."""
+        return Label(source=self.name, title=self.title, detail=self.product_level,
+                     product_level=self.product_level)
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """Every imported file at the query's level; a flow in two files is kept once, as
+        the most recently imported file has it."""
+        level = self.check_level(query)
+        found = cache.entries(self.name)
+        if query.release is not None:
+            rel = pick_release(found, query.release, "Comtrade")
+            found = [e for e in found if e["release"] == rel]
+        found = [e for e in found if e.get("product") == level]
+        if not found:
+            raise DataNotFoundError(f"no UN Comtrade {level} table in the cache: run `esc "
+                                    "data import FILE` on a Comtrade CSV or JSON answer")
+        years = check_years(query.years, {y for e in found for y in e.get("years", [])},
+                            "UN Comtrade cache")
+        found = sorted(found, key=lambda e: (Path(e["path_parquet"]).stat().st_mtime_ns,
+                                             e["path_parquet"]), reverse=True)
+        frames = [cache.read(e["path_parquet"], years=years, importers=query.reporters,
+                             exporters=query.exporters, products=query.products,
+                             product=level) for e in found]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        out = _first_of_each(frame, level)
+        return self.finish(out, detail=level, product_level=level)
+
+    def recognises(self, path: Path) -> bool:
+        """A ``.json`` answer, or a CSV with Comtrade's (current or legacy) header."""
+        if path.suffix.lower() == ".json":
+            return True
+        if path.suffix.lower() == ".zip":
+            return False
+        cols = {c.strip().strip('"') for c in first_line(path).split(",")}
+        return {"refYear", "reporterCode", "flowCode"} <= cols or {"Year",
+                                                                    "Reporter Code"} <= cols
+
+    def import_file(self, path: Path, *, release: str | None = None, hs: str | None = None,
+                    url: str | None = None) -> Path:
+        """Validate every row; write one entry per product level present, all or nothing."""
+        reader = read_json if path.suffix.lower() == ".json" else read_csv
+        tables = {level: reader(path, product_level=level) for level in self.levels}
+        tables = {level: t for level, t in tables.items() if len(t)}
+        if not tables:
+            raise BadValueError("no HS2, HS4 or HS6 rows to import", path=path)
+        rel = safe_name(release or "files")
+        base = cache.make_provenance(source=self.name, release=rel, name="", input_path=path,
+                                     url=url, licence=LICENCE)
+        staged = []
+        try:
+            for level, table in tables.items():
+                name = entry_name(path, level, base["sha256"])
+                entry = cache.stage(self.name, rel, name)
+                arrow = pa.Table.from_pandas(table, preserve_index=False)
+                entry.write(arrow, arrow.schema)
+                staged.append((entry, dict(base, name=name, publisher=PUBLISHER), level))
+            for entry, prov, level in staged:
+                entry.commit(prov, product=level)
+        finally:
+            for entry, _, _ in staged:
+                entry.discard()
+        return cache_dir() / self.name / rel
+
+
+def _first_of_each(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Keep each (year, exporter, importer, product, revision) once: the first row, which
+    comes from the most recently imported file (tables are read newest first)."""
+    key = [YEAR, EXPORTER, IMPORTER, level, HS_REV]
+    dup = frame.duplicated(key, keep="first")
+    if dup.any():
+        log.info("UN Comtrade: %d flows present in more than one imported file kept once",
+                 int(dup.sum()))
+        differ = frame.drop_duplicates([*key, VALUE]).duplicated(key).sum()
+        if differ:
+            log.warning("UN Comtrade: %d flows have different values in different imported "
+                        "files; the most recently imported file's value is used (see `esc "
+                        "data list`)", int(differ))
+    return frame[~dup].reset_index(drop=True)
+
+
+def entry_name(file: str | Path, level: str, sha256: str) -> str:
+    """Cache name of one product level of an imported Comtrade file: what it holds, so that
+    two files with the same name never share an entry and re-importing a file replaces only
+    its own: ``<file stem>__<level>__<first 16 hex digits of the file's sha256>``.
+
+    >>> entry_name("x/cobalt_trade_data.csv", "hs4", "ab" * 32)
+    'cobalt_trade_data__hs4__abababababababab'
+    """
+    return f"{stem(Path(file))}__{level}__{sha256[:16]}"
+
+
+SOURCE = ComtradeSource()

@@ -50,11 +50,14 @@ from esc.errors import (
     BadValueError,
     CorruptFileError,
     DataNotFoundError,
+    DownloadError,
     MissingColumnError,
     UnknownCountryError,
     UnknownReleaseError,
 )
+from esc.label import Label
 from esc.schema import EXPORTER, IMPORTER, VALUE, YEAR
+from esc.source import BaseSource, Query
 
 log = logging.getLogger(__name__)
 
@@ -413,3 +416,73 @@ def read(
     out.attrs.update({"label": LABEL, "source": CACHE_SOURCE, "product": COMMODITY,
                       "licence": LICENCE_SHORT})
     return out
+
+
+class IndiaSource(BaseSource):
+    """What DGCI&S's two sources share: India's imports only, files put in the data folder by
+    hand (:meth:`fetch` raises with the steps), parsed once into the cache."""
+
+    publisher = PUBLISHER
+
+    def label(self, release: str | None = None) -> Label:
+        """Real official statistics: the source's title, no release."""
+        return Label(source=self.name, title=self.title, product_level=self.product_level)
+
+    def check_reporters(self, query: Query) -> None:
+        """These files hold India's imports: any other reporter is an error."""
+        if query.reporters is not None and set(query.reporters) - {REPORTER}:
+            raise UnknownReleaseError(f"{self.name} holds India's imports only (importer IND)")
+
+    def entries(self) -> list[dict]:
+        """The parsed files' cache entry, when the data folder has the files."""
+        try:
+            return [cache.read_provenance(self.entry())]
+        except DataNotFoundError:
+            return []
+
+    def entry(self) -> Path:
+        """The cache entry of the parsed data-folder files."""
+        raise NotImplementedError
+
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path:
+        """No download: the publisher's portals need a browser. The error gives the steps."""
+        raise DownloadError(self.steps())
+
+    def steps(self) -> str:
+        """How to get the files by hand."""
+        raise NotImplementedError
+
+
+class DgcisSource(IndiaSource):
+    """India's imports by DGCI&S principal commodity and partner, fiscal years (``year`` is
+    the start year of the April-March year)."""
+
+    name = CACHE_SOURCE
+    title = LABEL
+    licence = LICENCE
+    page = PAGE
+    product_level = COMMODITY
+    levels = (COMMODITY,)
+    raw_folders = (FOLDER,)
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """:func:`read` with the query's years, exporters and commodities."""
+        self.check_reporters(query)
+        if query.product_level not in (None, COMMODITY):
+            raise BadValueError("dgcis is by principal commodity, not HS: filter on "
+                                "commodities with esc.sources.dgcis.read(commodities=...)")
+        return self.finish(read(years=query.years, exporters=query.exporters,
+                                commodities=query.products))
+
+    def entry(self) -> Path:
+        """:func:`cached_entry` of the data folder's files."""
+        return cached_entry()
+
+    def steps(self) -> str:
+        """:func:`fetch_steps`."""
+        return fetch_steps()
+
+
+SOURCE = DgcisSource()

@@ -42,7 +42,8 @@ from esc.errors import (
     UnknownProductError,
     UnknownReleaseError,
 )
-from esc.schema import HS6
+from esc.schema import HS6, HS_REVISIONS
+from esc.source import BaseSource, fetch_file, first_line, safe_name
 
 log = logging.getLogger(__name__)
 
@@ -314,3 +315,55 @@ def baci_country_codes(path: str | Path | None = None) -> dict[int, str]:
             text = zf.read(names[0]).decode("utf-8-sig", errors="replace")
             return _country_frame(text, f"{file}:{names[0]}")
     return _country_frame(Path(file).read_text(encoding="utf-8-sig", errors="replace"), file)
+
+
+class HsSource(BaseSource):
+    """HS nomenclatures and correlation tables: reference tables, not flows; fetched from a
+    UN URL or put in the data folder."""
+
+    name = "hs"
+    title = "Harmonized System nomenclature (WCO, via UN Statistics Division)"
+    publisher = PUBLISHER
+    licence = LICENCE
+    page = PUBLISHER_PAGE
+    hs_revisions = tuple(HS_REVISIONS)
+    raw_folders = ("baci-codes", "harmonized-system", "hs-correlation-hs22-hs17")
+    reads_flows = False
+
+    def fetch(self, *, release: str | None = None, hs: str | None = None,
+              url: str | None = None, sha256: str | None = None,
+              progress: bool = True) -> Path:
+        """An HS nomenclature or the HS2022-HS2017 correlation from ``url`` (UN)."""
+        path = fetch_file(self, url, lambda f: _keep_as(f, url or ""), sha256=sha256,
+                          progress=progress)
+        reset()
+        return path
+
+
+def _keep_as(file: Path, url: str) -> str:
+    """The name a fetched HS table is kept under, after reading it as that table."""
+    head = first_line(file)
+    if "HS2022" in head and "HS2017" in head:
+        correlation_hs22_hs17(file)
+        return "hs2022_hs2017_correlation.csv"
+    try:
+        payload = json.loads(file.read_text(encoding="utf-8"))
+        code = str(payload.get("classCode", "")).upper()
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        code = None
+    if code is not None:
+        nomenclature(path=file)
+        return f"{safe_name(code)}.json"
+    if "hscode" in head:
+        nomenclature(path=file)
+        return "harmonized-system.csv"
+    name = Path(url.split("?")[0]).name
+    if re.fullmatch(r"product_codes_HS\d{2}_V\d{6}[a-z]?\.csv", name):
+        nomenclature(path=file)
+        return name
+    raise BadValueError("not an HS table esc knows (UNSD correlation CSV, UN Comtrade "
+                        "classification JSON, harmonized-system.csv or BACI product_codes)",
+                        path=file, line=1)
+
+
+SOURCE = HsSource()

@@ -52,9 +52,11 @@ from esc.errors import (
     UnknownReleaseError,
 )
 from esc.schema import EXPORTER, HS6, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
+from esc.source import Query
 from esc.sources.dgcis import (
     PARTNER,
     REPORTER,
+    IndiaSource,
     fail_first,
     folder_csvs,
     partner_iso3,
@@ -335,3 +337,38 @@ def flows(
                                "(Department of Commerce)", "source": CACHE_SOURCE,
                       "licence": LICENCE_SHORT})
     return out
+
+
+class MeidbSource(IndiaSource):
+    """India's monthly imports by HS8 line from TradeStat MEIDB, read by calendar year: the
+    canonical HS6 flows table (default) or the HS8 view (``product_level="hs8"``)."""
+
+    name = CACHE_SOURCE
+    title = LABEL
+    licence = LICENCE
+    page = PAGE
+    product_level = HS6
+    levels = (HS6, HS8)
+    raw_folders = (FOLDER,)
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """:func:`flows` (hs6) or :func:`read` by calendar year (hs8)."""
+        self.check_reporters(query)
+        level = self.check_level(query)
+        if level == HS6:
+            table = flows(years=query.years, exporters=query.exporters, hs6=query.products)
+        else:
+            table = read(years=query.years, exporters=query.exporters, freq="year",
+                         codes=query.products)
+        return self.finish(table, product_level=level)
+
+    def entry(self) -> Path:
+        """:func:`cached_entry` of the data folder's files."""
+        return cached_entry()
+
+    def steps(self) -> str:
+        """:func:`fetch_steps`."""
+        return fetch_steps()
+
+
+SOURCE = MeidbSource()

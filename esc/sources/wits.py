@@ -30,6 +30,7 @@ input files, keyed by their sha256) and later calls filter it in DuckDB.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -52,6 +53,7 @@ from esc.errors import (
     UnknownReleaseError,
     not_utf8,
 )
+from esc.label import Label
 from esc.schema import (
     EXPORTER,
     HS2,
@@ -65,6 +67,7 @@ from esc.schema import (
     value_problem,
     year_problem,
 )
+from esc.source import BaseSource, Query, check_years, is_zip, stem, zip_csv_members
 
 log = logging.getLogger(__name__)
 
@@ -257,3 +260,68 @@ def read(
     entry = cached_entry(files, flow=flow)
     return cache.read(entry, years=list(years) if years is not None else None,
                       importers=importers, exporters=exporters, products=chapters, product=HS2)
+
+
+class WitsIndiaSource(BaseSource):
+    """WITS partner-reported (mirror) trade with India as a source: the bulk zips of the data
+    folder (parsed once into the cache) and any zip imported with ``esc data import``; HS
+    chapters (``hs2``)."""
+
+    name = "wits-india"
+    title = "WITS partner-reported (mirror) trade with India"
+    publisher = PUBLISHER
+    licence = LICENCE
+    page = PAGE
+    product_level = HS2
+    levels = (HS2,)
+    raw_folders = (FOLDER,)
+    fetch_hint = (f"WITS builds each bulk download on request, so esc cannot fetch it: download "
+                  f"the partner-trade-with-India files from {PAGE} and put the zips in "
+                  f"<data folder>/{FOLDER}, or run `esc data import FILE.zip`")
+
+    def label(self, release: str | None = None) -> Label:
+        """Mirror data at chapter level: ``... trade with India (HS2)``."""
+        return Label(source=self.name, title=self.title, detail="HS2", product_level=HS2)
+
+    def entries(self) -> list[dict]:
+        """The parsed data-folder zips (when there are any) and every imported zip."""
+        found = []
+        with contextlib.suppress(DataNotFoundError):
+            found.append(cache.read_provenance(cached_entry()))
+        return found + cache.entries(CACHE_SOURCE, "imported")
+
+    def load(self, query: Query) -> pd.DataFrame:
+        """India's imports by partner and chapter, with the query's filters (hs2 codes)."""
+        self.check_level(query)
+        found = self.entries()
+        if not found:
+            default_paths()  # raises DataNotFoundError saying where to put the zips
+        years = check_years(query.years, {y for e in found for y in e.get("years", [])},
+                            "WITS India mirror data")
+        frame = cache.read([e["path_parquet"] for e in found], years=years,
+                           importers=query.reporters, exporters=query.exporters,
+                           products=query.products, product=HS2)
+        return self.finish(frame.drop_duplicates().reset_index(drop=True))
+
+    def recognises(self, path: Path) -> bool:
+        """A zip whose one CSV has WITS's header (``TradeFlowName``, ``ReporterISO3``)."""
+        if not is_zip(path):
+            return False
+        csvs, header = zip_csv_members(path)
+        return len(csvs) == 1 and "TradeFlowName" in header and "ReporterISO3" in header
+
+    def import_file(self, path: Path, *, release: str | None = None, hs: str | None = None,
+                    url: str | None = None) -> Path:
+        """Parse the zip's Export rows and cache them under ``wits/imported``."""
+        table = parse([path], flow="export")
+        if table.empty:
+            raise BadValueError("the WITS file holds no Export rows", path=path)
+        name = stem(path)
+        prov = cache.make_provenance(source=CACHE_SOURCE, release="imported", name=name,
+                                     input_path=path, url=url, licence=LICENCE,
+                                     extra={"flow": "export", "publisher": PUBLISHER})
+        cache.write_table(table, CACHE_SOURCE, "imported", name, provenance=prov, product=HS2)
+        return cache.entry_path(CACHE_SOURCE, "imported", name).parent
+
+
+SOURCE = WitsIndiaSource()
