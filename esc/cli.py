@@ -29,6 +29,7 @@ import pandas as pd
 
 from esc import __version__, display, source
 from esc.errors import EscError, UnknownReleaseError
+from esc.label import label_of
 from esc.sources.dgcis import IndiaSource
 
 log = logging.getLogger("esc")
@@ -53,14 +54,12 @@ def _emit(df: pd.DataFrame, args: argparse.Namespace, *, out=None) -> None:
     """
     out = out or sys.stdout
     fmt = getattr(args, "format", "table")
-    label = df.attrs.get("label")
     if fmt == "csv":
-        t = df.copy()
-        if label:
-            t.insert(0, "data_label", label)
-        t.to_csv(out, index=False, float_format="%.12g")
+        display.with_label_column(df).to_csv(out, index=False, float_format="%.12g")
     elif fmt == "json":
-        payload = {"label": label, "source": df.attrs.get("source"),
+        found = label_of(df)
+        payload = {"label": found.text if found else None, "source": df.attrs.get("source"),
+                   "data": found.as_dict() if found else None,
                    "rows": json.loads(df.to_json(orient="records", double_precision=12))}
         out.write(json.dumps(payload, indent=1) + "\n")
     else:

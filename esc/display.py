@@ -20,7 +20,8 @@ import pandas as pd
 
 from esc.atomic import write_atomic
 from esc.errors import BadValueError
-from esc.schema import DEMO_LABEL
+from esc.label import is_demo, label_of
+from esc.schema import DATA_LABEL, DEMO_LABEL
 
 __all__ = ["WIDTH", "for_people", "note", "render", "write_file"]
 
@@ -126,7 +127,7 @@ def _number(v: float) -> str:
 
 def render(table: pd.DataFrame, *, width: int = WIDTH, wide: bool = False) -> str:
     """The text of a terminal table: label line, the columns that fit, footnotes."""
-    label = table.attrs.get("label")
+    label = label_text(table)
     shown = for_people(table)
     dropped: list[str] = []
     text = shown.to_string(index=False)
@@ -140,7 +141,7 @@ def render(table: pd.DataFrame, *, width: int = WIDTH, wide: bool = False) -> st
     notes = [note for col, note in _FOOTNOTES.items() if col in shown.columns]
     if dropped:
         notes.append("not shown (use --wide or --format csv): " + ", ".join(dropped))
-    if label == DEMO_LABEL:
+    if is_demo(table):
         notes.append(DEMO_LABEL)
     lines += [f"# {line}" for n in notes for line in textwrap.wrap(n, width - 2)]
     return "\n".join(lines) + "\n"
@@ -151,6 +152,21 @@ def note(text: str, *, width: int = WIDTH) -> str:
     return "".join(f"# {line}\n" for line in textwrap.wrap(text, width - 2))
 
 
+def label_text(table: pd.DataFrame) -> str | None:
+    """The printed label of a table (:func:`esc.label.label_of`), None if it has none."""
+    found = label_of(table)
+    return found.text if found else None
+
+
+def with_label_column(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose first column ``data_label`` is its label (CSV exports)."""
+    out = table.copy()
+    text = label_text(table)
+    if text:
+        out.insert(0, DATA_LABEL, text)
+    return out
+
+
 def write_file(table: pd.DataFrame, path: str | Path) -> Path:
     """Save ``table`` to ``.csv``, ``.xlsx`` or ``.parquet``, keeping its data label.
 
@@ -159,14 +175,12 @@ def write_file(table: pd.DataFrame, path: str | Path) -> Path:
     ``esc.source``). Full precision and machine units in all three.
     """
     target = Path(path)
-    label, source = table.attrs.get("label"), table.attrs.get("source")
+    label, source = label_text(table), table.attrs.get("source")
     suffix = target.suffix.lower()
     buffer = io.BytesIO()
     if suffix == ".csv":
-        t = table.copy()
-        if label:
-            t.insert(0, "data_label", label)
-        payload: bytes | str = t.to_csv(index=False, float_format="%.12g")
+        payload: bytes | str = with_label_column(table).to_csv(index=False,
+                                                               float_format="%.12g")
     elif suffix == ".xlsx":
         with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
             table.to_excel(xl, sheet_name="table", index=False)

@@ -40,6 +40,44 @@ FLOW_COLUMNS: list[str] = [YEAR, EXPORTER, IMPORTER, HS6, HS_REV, VALUE, QUANTIT
 PRODUCT_COLUMNS: dict[str, int] = {HS2: 2, HS4: 4, HS6: 6}
 HS_REVISIONS: tuple[str, ...] = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 
+# ----------------------------------------------------------------------------- output tables
+# The columns of the import table (esc.metrics.concentration, esc.analysis.import_table,
+# esc.vulnerability.classify), named once. In every output table the importing country is the
+# ``importer`` column (the function parameter that selects it is ``reporter``/``reporters``)
+# and a supplying country is a ``partner`` (``top1_partner``; ``share_<group>`` for groups).
+
+IMPORTS = "imports_usd"
+"""The reporter's imports of the product from every partner, USD."""
+N_PARTNERS = "n_partners"
+HHI = "hhi"
+"""Herfindahl-Hirschman index of partner shares, sum of s_i^2, 0-1."""
+TOP1_PARTNER = "top1_partner"
+TOP1_SHARE = "top1_share"
+TOP3_SHARE = "top3_share"
+EFF_SUPPLIERS = "eff_suppliers"
+SHARE_PREFIX = "share_"
+"""``share_chn`` (one country) and ``share_<group>`` (a partner group) are shares 0-1."""
+SHARE_CHN = "share_chn"
+EXPORT_HHI = "export_hhi"
+IMPORT_EXPORT_RATIO = "import_export_ratio"
+PCI = "pci"
+PCI_SOURCE = "pci_source"
+PCI_NOTE = "pci_note"
+SHORT_NAME = "short_name"
+SECTOR = "sector"
+CATEGORY = "category"
+FLAG = "flag"
+DATA_LABEL = "data_label"
+"""The first column of a CSV export: the table's label (:mod:`esc.label`)."""
+
+
+def dependence_columns(product: str = HS6, *, groups: list[str] | None = None) -> list[str]:
+    """The columns of ``esc dependence``, in order, at product level ``product``; ``groups``
+    (``share_<group>`` names) go after China's share in the machine-readable formats."""
+    return [IMPORTER, product, SHORT_NAME, IMPORTS, TOP1_PARTNER, TOP1_SHARE, HHI, N_PARTNERS,
+            SHARE_CHN, *(groups or []), PCI, PCI_SOURCE, CATEGORY, FLAG]
+
+
 MIN_YEAR = 1962
 """First year esc accepts: UN Comtrade's annual series, from which BACI and WITS are built,
 start in 1962. An earlier year in a trade file is a typo or a wrong column."""

@@ -23,7 +23,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -199,8 +199,6 @@ class BaseSource:
         """Stamp a table read from this source with its label."""
         label = self.label(release)
         if changes:
-            from dataclasses import replace
-
             label = replace(label, **changes)
         return stamp(table, label)
 
