@@ -57,42 +57,7 @@ _KEY = HS6  # esc.metrics accepts hs2/hs4/hs6 as the product column: our keys tr
 _SEP = "|"
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_flows(
-    source: str,
-    *,
-    years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
-    exporters: Iterable[str] | None = None,
-    hs6: Iterable[str | int] | None = None,
-    product_level: str | None = None,
-) -> pd.DataFrame:
-    """:func:`esc.data.load_flows` for ``"dgcis"`` and ``"meidb"``.
-
-    ``dgcis``: :func:`esc.sources.dgcis.read` (product column ``commodity``; ``years`` are
-    fiscal-year start years; no HS filter). ``meidb``: ``product_level`` ``"hs6"`` (default)
-    gives the canonical flows table by calendar year (:func:`esc.sources.meidb.flows`),
-    ``"hs8"`` the calendar-year HS8 view. Both hold India's imports only (importer IND).
-    """
-    if importers is not None and set(check_countries(list(importers), what="importer")) - {
-            dgcis.REPORTER}:
-        raise UnknownReleaseError(f"{source} holds India's imports only (importer IND)")
-    if source == dgcis.CACHE_SOURCE:
-        if hs6 is not None or product_level not in (None, dgcis.COMMODITY):
-            raise BadValueError("dgcis is by principal commodity, not HS: filter on "
-                                "commodities with esc.sources.dgcis.read(commodities=...)")
-        return dgcis.read(years=years, exporters=exporters)
-    if source != meidb.CACHE_SOURCE:
-        raise UnknownReleaseError(f"india.load_flows reads dgcis or meidb, not {source!r}")
-    level = product_level or HS6
-    if level == HS6:
-        return meidb.flows(years=years, exporters=exporters, hs6=hs6)
-    if level != meidb.HS8:
-        raise BadValueError(f"meidb is at hs8 or hs6, not {level!r}")
-    return meidb.read(years=years, exporters=exporters, freq="year",
-                      codes=None if hs6 is None else [str(c).zfill(6) for c in hs6])
+# Loading: esc.data.load_flows("dgcis" | "meidb"), through the sources' registry entries.
 
 
 # --------------------------------------------------------------------------- concentration
