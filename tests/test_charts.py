@@ -132,11 +132,11 @@ def test_quadrant_categories_follow_the_cuts_when_absent():
     assert musd["Li-ion batteries"] == pytest.approx(2000.0)
 
 
-def test_quadrant_labels_only_category_a():
+def test_quadrant_labels_the_concentrated_categories_a_and_b():
     spec = charts.quadrant(_quadrant_table(), hhi_cut=0.4, pci_cut=0.5).to_dict()
     (rows,) = [d for d in _datasets(spec) if d and "side" in d[0]]
     labelled = {r["short"] for r in rows if r["side"]}
-    assert labelled == {"Li-ion batteries"}
+    assert labelled == {"Li-ion batteries", "Rare-earth compounds"}  # A and B, not C or D
 
 
 def test_supplier_bars_shares_top_n_and_other():
@@ -386,12 +386,13 @@ def _every_chart(attrs: dict | None = None) -> dict[str, Any]:
     china_importer = pd.DataFrame({"year": [2022, 2023] * 2, "importer": ["CHN"] * 2 + ["IND"] * 2,
                                    "share_chn": [0.0, 0.0, 0.4, 0.5], "imports_usd": 1e6})
     sens = pd.DataFrame({"redirect": [0.0, 0.1, 0.2] * 2, "uncovered_usd": [3e6, 2e6, 1e6] * 2,
-                         "importer": ["CHN"] * 3 + ["IND"] * 3})
+                         "importer": ["CHN"] * 3 + ["IND"] * 3, "year": 2023})
     alts = pd.DataFrame({"hs6": "850760", "exporter": ["KOR", "CHN"], "world_share": [0.3, 0.5],
-                         "trusted": [True, False], "headroom_usd": [1e6, 2e6], "rank": [2, 1]})
-    ctl = pd.DataFrame({"control": ["cn-graphite"], "importer": ["IND"],
+                         "trusted": [True, False], "headroom_usd": [1e6, 2e6], "rank": [2, 1],
+                         "year": 2023})
+    ctl = pd.DataFrame({"control": ["cn-graphite"], "importer": ["IND"], "year": 2023,
                         "coverable_usd": [1e6], "uncovered_usd": [2e6]})
-    now = pd.DataFrame({"hs6": ["850760"], "shiftable_usd": [2e6],
+    now = pd.DataFrame({"hs6": ["850760"], "shiftable_usd": [2e6], "year": 2023,
                         "shiftable_uncapped_usd": [3e6]})
     nxt = pd.DataFrame({"hs6": ["854143"], "score": [1e6], "density": [0.4]})
     ini = pd.DataFrame({"name": ["SCRI"], "start": ["2021"], "end": ["2025"], "type": ["MoU"]})
@@ -402,7 +403,7 @@ def _every_chart(attrs: dict | None = None) -> dict[str, Any]:
         "heatmap": charts.heatmap(lab(flows.copy())),
         "trend": charts.trend(lab(china_importer), y="share_chn", series="importer"),
         "scenario_waterfall": charts.scenario_waterfall(lab(pd.DataFrame(
-            {"hs6": ["850760"], "at_risk_usd": [2e6], "coverable_usd": [1e6]}))),
+            {"year": 2023, "hs6": ["850760"], "at_risk_usd": [2e6], "coverable_usd": [1e6]}))),
         "redirect_sensitivity": charts.redirect_sensitivity(lab(sens), series="importer"),
         "alternative_suppliers": charts.alternative_suppliers(lab(alts)),
         "controls_at_risk": charts.controls_at_risk(lab(ctl)),
@@ -581,3 +582,52 @@ def test_chart_options_are_one_set_and_unknown_ones_are_refused():
     assert "Source: CEPII BACI (V1)" in json.dumps(spec)
     with pytest.raises(TypeError, match="colour_scheme"):
         charts.trend(_flows(), colour_scheme="x")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 14 item 3: charts a minister can read
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_chart_names_its_year_or_period_in_the_title_or_subtitle():
+    for key, chart in _every_chart().items():
+        title = chart.to_dict()["title"]
+        text = json.dumps(title, ensure_ascii=False)
+        # the hand-made tables cover 2023, 2022-2023, 2019-20 to 2021-22, 2021-2025, 2024,
+        # the months 2023-10 to 2024-01; coverage_matrix's table has no year at all
+        years = ("2019", "2020", "2021", "2022", "2023", "2024")
+        assert key == "coverage_matrix" or any(y in text for y in years), (key, text)
+
+
+def test_quadrant_short_names_stay_unique():
+    t = _quadrant_table()
+    t["short_name"] = ["Steroidal hormones, their derivatives and analogues, used A",
+                       "Steroidal hormones, their derivatives and analogues, used B",
+                       "Solar cells", "Compressors"]
+    t["hhi"], t["pci"] = [0.7, 0.8, 0.2, 0.1], [1.2, 1.1, 0.9, 0.1]
+    spec = charts.quadrant(t, hhi_cut=0.4, pci_cut=0.5).to_dict()
+    (rows,) = [d for d in _datasets(spec) if d and "short" in d[0]]
+    shorts = [r["short"] for r in rows]
+    # 30 - 10 = 20 characters: "Steroidal hormones, " is cut to 19, trailing comma dropped
+    assert len(set(shorts)) == 4
+    assert {s for s in shorts if s.startswith("Steroidal")} == {
+        "Steroidal hormones… (850760)", "Steroidal hormones… (854142)"}
+
+
+def test_a_bar_more_than_five_times_the_next_is_cut_and_labelled():
+    # 30 bn against 2 bn: the axis stops at 1.6 x 2,000 = 3,200 USD million, the long bar is
+    # marked and every value is printed
+    t = pd.DataFrame({"hs6": ["850760", "854143", "841430"], "year": 2023,
+                      "imports_usd": [30e9, 2e9, 1e9]})
+    spec = charts.ranked_bars(t, value="imports_usd", x_title="Imports (USD million)").to_dict()
+    scales = [d["scale"] for d in _walk(spec) if isinstance(d.get("scale"), dict)
+              and d["scale"].get("clamp")]
+    assert scales == [{"clamp": True, "domain": [0, pytest.approx(3200.0)], "nice": False}]
+    printed = {r["_t"] for d in _datasets(spec) for r in d if "_t" in r}
+    assert printed == {"30,000 »", "2,000", "1,000"}
+    assert "cut at the chart's edge" in json.dumps(spec["title"])
+    # bars within five times of each other are drawn as they are
+    t["imports_usd"] = [9e9, 2e9, 1e9]
+    spec = charts.ranked_bars(t, value="imports_usd", x_title="Imports (USD million)").to_dict()
+    assert not [d for d in _walk(spec) if isinstance(d.get("scale"), dict)
+                and d["scale"].get("clamp")]

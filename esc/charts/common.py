@@ -93,3 +93,68 @@ def series_names(table: pd.DataFrame, column: str) -> pd.Series:
     """The values of ``column`` as shown in a legend (country names for ISO3 columns)."""
     values = table[column]
     return (values.map(name) if column in COUNTRY_COLUMNS else values).astype(str)
+
+
+def period(table: pd.DataFrame | None) -> str | None:
+    """The year or years a table covers, for a subtitle: ``"2023"``, ``"2019–2023"``, or None.
+
+    From the ``year`` column, else ``attrs["year"]``.
+
+    >>> period(pd.DataFrame({"year": [2021, 2023, 2022]}))
+    '2021–2023'
+    """
+    if table is None:
+        return None
+    if "year" in table.columns:
+        years = pd.to_numeric(table["year"], errors="coerce").dropna()
+        if len(years):
+            first, last = int(years.min()), int(years.max())
+            return str(first) if first == last else f"{first}–{last}"
+    year = (getattr(table, "attrs", {}) or {}).get("year")
+    return None if year is None else str(year)
+
+
+def with_period(lines: str | list[str] | None, table: pd.DataFrame | None) -> list[str] | None:
+    """Subtitle lines with the table's :func:`period` added when no line names it yet."""
+    out = [lines] if isinstance(lines, str) else list(lines or [])
+    when = period(table)
+    if when and not any(when.split("–")[0] in line for line in out):
+        out.append(f"Year {when}." if "–" not in when else f"Years {when}.")
+    return out or None
+
+
+def unique_short(names: pd.Series, codes: pd.Series, limit: int = 30) -> pd.Series:
+    """Short names for labels that stay unique: a name shortened to ``limit`` characters, with
+    its code added where two different products would otherwise read the same.
+
+    >>> unique_short(pd.Series(["Steroidal hormones, their derivatives A",
+    ...                         "Steroidal hormones, their derivatives B", "Salt"]),
+    ...              pd.Series(["293721", "293722", "250100"]), 20).tolist()
+    ['Steroidal… (293721)', 'Steroidal… (293722)', 'Salt']
+    """
+    text = names.fillna("").astype(str)
+    short = text.map(lambda t: shorten(t, limit))
+    code = codes.astype(str)
+    pairs = pd.DataFrame({"short": short, "code": code})
+    clash = pairs.groupby("short")["code"].transform("nunique") > 1
+    with_code = text.map(lambda t: shorten(t, max(limit - 10, 8))) + " (" + code + ")"
+    return short.where(~clash & (text != ""), with_code.where(text != "", code))
+
+
+def far_apart(values: pd.Series, ratio: float = 5.0) -> float | None:
+    """When the largest value is more than ``ratio`` times the next one, the axis maximum that
+    keeps the other bars readable (1.6 x the second largest); else None.
+
+    >>> far_apart(pd.Series([30.0, 2.0, 1.0]))
+    3.2
+    >>> far_apart(pd.Series([3.0, 2.0])) is None
+    True
+    """
+    top = values.dropna().astype(float).nlargest(2)
+    if len(top) < 2 or top.iloc[1] <= 0 or top.iloc[0] <= ratio * top.iloc[1]:
+        return None
+    return float(top.iloc[1]) * 1.6
+
+
+BROKEN_NOTE = "The longest bar is cut at the chart's edge (»); its value is printed."
+"""The subtitle note of a bar chart whose largest bar is drawn cut (see :func:`far_apart`)."""

@@ -112,8 +112,11 @@ def share_trend_chart(trend: pd.DataFrame, *, y: str = "share_chn", series: str 
     agg["_segment"] = agg[YEAR].map(lambda v: sum(v > g for g in gaps))
     order = [fiscal_label(v) for v in range(int(agg[YEAR].min()), int(agg[YEAR].max()) + 1)]
     gap = ", ".join(fiscal_label(g) for g in gaps)
+    lines = [f"Fiscal years {order[0]} to {order[-1]}."]
+    if gaps:
+        lines.append(f"{gap}: not published, left as a gap.")
     opts = _opts(text, trend, title="China's share of India's imports, study sectors",
-                 subtitle=f"{gap}: not published, left as a gap" if gaps else None)
+                 subtitle=lines)
     store: Store = {}
     data = agg.dropna(subset=["_y"])[[series, FISCAL_YEAR, "_segment", "_y"]]
     width, height = size(opts, WIDTH - 140, HEIGHT - 40)
@@ -146,7 +149,8 @@ def event_chart(study: pd.DataFrame, **text: Unpack[ChartText]) -> alt.VConcatCh
     long["month_start"] = pd.to_datetime(long["month_start"]).dt.strftime("%Y-%m-%d")
     opts = _opts(text, study, title="India's imports of the controlled lines: "
                  f"{ev.get('name') or ev.get('id')}",
-                 subtitle=f"ITC-HS lines {', '.join(ev.get('hs8_lines', []))}")
+                 subtitle=[f"ITC-HS lines {', '.join(ev.get('hs8_lines', []))}.",
+                           f"{coverage(study).capitalize()}; in force from {ev.get('start')}."])
     store: Store = {}
     lines = alt.Chart(inline(long, store)).mark_line(point=True).encode(
         x=alt.X("month_start:T", title="Month", axis=alt.Axis(format="%b %Y")),

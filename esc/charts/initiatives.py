@@ -11,7 +11,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import require
+from esc.charts.common import require, with_period
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import INK, PALETTE, WIDTH, ChartText, options, size
 
@@ -40,6 +40,8 @@ def initiative_timeline(
                 else pd.NaT),
     }).dropna(subset=["start"]).sort_values("start")
     first, last = df["start"].min(), pd.concat([df["start"], df["end"].dropna()]).max()
+    opts.setdefault("subtitle", f"Announced or started {first.year}–{df['start'].max().year}; "
+                    "a bar runs to the end date where one is known.")
     domain = [f"{first.year}-01-01", f"{last.year + 1}-01-01"]
     df["start"] = df["start"].dt.strftime("%Y-%m-%d")
     df["end"] = pd.to_datetime(df["end"]).dt.strftime("%Y-%m-%d")
@@ -84,7 +86,8 @@ def coverage_matrix(
     rows (e.g. the initiatives table itself). ``products`` lists every product to show, in
     order, so that products with no initiative at all appear as empty rows.
     """
-    opts = options(text, title="Which priority products do the initiatives address?")
+    opts = options(text, title="Which priority products do the initiatives address?",
+                   subtitle=with_period(None, coverage))
     require(coverage, [product, kind], "coverage_matrix")
     df = coverage.copy()
     if count not in df.columns:

@@ -2,7 +2,7 @@
 
 Each point is one (importer, product): x the Herfindahl–Hirschman index of its suppliers, y the
 Product Complexity Index, area the import value. Dashed lines mark the cut points; the largest
-Category A products are named where their label fits (greedy placement, in pixels).
+Category A and B products are named where their label fits (greedy placement, in pixels).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import latest, name, product_label, require, shorten
+from esc.charts.common import latest, name, product_label, require, unique_short
 from esc.charts.frame import finish, inline
 from esc.charts.style import (
     CATEGORY_COLOURS,
@@ -44,8 +44,9 @@ def quadrant(
     and a product name (``short_name`` or ``hs6``). Dashed lines mark the cut points:
     Category A is ``hhi >= hhi_cut and pci >= pci_cut`` (computed with
     :func:`esc.vulnerability.quadrant` when the table has no ``category``). The
-    ``n_labels`` largest Category A products of each importer are named on the chart;
-    every point has a tooltip.
+    ``n_labels`` largest Category A and Category B products of each importer are named on
+    the chart where a label fits without overlap (a name shared by two products gets its
+    code); every point has a tooltip.
     """
     opts = options(text, title="Import vulnerability: concentration of suppliers against "
                    "product complexity")
@@ -56,8 +57,7 @@ def quadrant(
         "pci": data["pci"].astype(float),
         "imports_musd": data["imports_usd"].astype(float) / 1e6,
         "product": product_label(data, "hs6" if "hs6" in data.columns else "short_name"),
-        "short": (data["short_name"] if "short_name" in data.columns else data["hs6"]).astype(
-            str).map(lambda t: shorten(t, 30)),
+        "short": _short(data),
         "importer": (data["importer"].map(name) if "importer" in data.columns else ""),
         "category": (data["category"].astype(str) if "category" in data.columns
                      else _categories(data["hhi"], data["pci"], hhi_cut, pci_cut)),
@@ -78,8 +78,9 @@ def quadrant(
                           data=inline(df, store))
     else:
         body = body.properties(data=inline(df, store))
-    opts.setdefault("subtitle", f"{', '.join(importers)}, {year}. Dashed lines: cut points "
-                    f"HHI {hhi_cut:g} and PCI {pci_cut:g}; bubble area: import value.")
+    who = ", ".join(x for x in [*importers, str(year) if year is not None else ""] if x)
+    opts.setdefault("subtitle", f"{who}. Dashed lines: cut points HHI {hhi_cut:g} and PCI "
+                    f"{pci_cut:g}; bubble area: import value.")
     return finish(body, table, opts, store)
 
 
@@ -88,12 +89,21 @@ def _categories(hhi: pd.Series, pci: pd.Series, hhi_cut: float, pci_cut: float) 
     return categories(hhi, pci, hhi_cut=hhi_cut, pci_cut=pci_cut).astype(str)
 
 
+def _short(data: pd.DataFrame) -> pd.Series:
+    """Point labels: short names, with the code where two products would read the same."""
+    code = data["hs6"] if "hs6" in data.columns else data["short_name"]
+    names = data["short_name"] if "short_name" in data.columns else code
+    return unique_short(names, code, 30)
+
+
 def _label_mask(df: pd.DataFrame, n: int) -> pd.Series:
+    """The ``n`` largest Category A and the ``n`` largest Category B products of each
+    importer (the concentrated ones) are named on the chart."""
     mask = pd.Series(False, index=df.index)
     if n <= 0:
         return mask
-    a = df[df["category"] == "A"]
-    top = a.sort_values("imports_musd", ascending=False).groupby("importer").head(n)
+    ab = df[df["category"].isin(["A", "B"])]
+    top = ab.sort_values("imports_musd", ascending=False).groupby(["importer", "category"]).head(n)
     mask[top.index] = True
     return mask
 

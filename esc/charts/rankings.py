@@ -12,17 +12,20 @@ import altair as alt
 import pandas as pd
 
 from esc.charts.common import (
+    BROKEN_NOTE,
     COUNTRY_COLUMNS,
     SERIES_TITLES,
+    far_apart,
     name,
     names_scale,
     product_label,
     require,
     shorten,
+    with_period,
 )
 from esc.charts.frame import Store, finish, inline
 from esc.charts.scenarios import assumption_lines
-from esc.charts.style import MUTED, PALETTE, WIDTH, ChartText, options, size
+from esc.charts.style import INK, MUTED, PALETTE, WIDTH, ChartText, options, size
 
 
 def ranked_bars(
@@ -45,7 +48,7 @@ def ranked_bars(
     then in the countries' own colours). ``label`` is the data label, as in every builder
     (``data_label``, its older name, still works).
     """
-    opts = options(text, title="Largest products")
+    opts = options(text, title="Largest products", subtitle=with_period(None, table))
     if data_label is not None and opts.get("label") is None:
         opts["label"] = data_label
     require(table, [value], "ranked_bars")
@@ -59,9 +62,13 @@ def ranked_bars(
     scale = 1e-6 if value.endswith("_usd") else 1.0
     df["_v"] = df[value].astype(float) * scale
     store: Store = {}
+    cut = far_apart(df["_v"])
+    order = list(dict.fromkeys(df.sort_values("_v", ascending=False)["_label"]))
     enc: dict[str, Any] = {
-        "y": alt.Y("_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=340)),
-        "x": alt.X("_v:Q", title=x_title, axis=alt.Axis(format=",.0f" if scale != 1 else "")),
+        "y": alt.Y("_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
+        "x": alt.X("_v:Q", title=x_title, axis=alt.Axis(format=",.0f" if scale != 1 else ""),
+                   scale=alt.Scale(domain=[0, cut], clamp=True, nice=False) if cut else
+                   alt.Undefined),
         "tooltip": [alt.Tooltip("_label:N", title="Product"),
                     alt.Tooltip("_v:Q", title=x_title, format=",.1f")],
     }
@@ -72,9 +79,30 @@ def ranked_bars(
             colour, colour), scale=scale)
     width, height = size(opts, WIDTH - 240, alt.Step(18))
     bars = alt.Chart(inline(df[["_label", "_v", *(["_colour"] if colour else [])]], store)
-                     ).mark_bar(color=PALETTE[0]).encode(**enc).properties(
-        width=width, height=height)
-    return finish(bars, table, opts, store)
+                     ).mark_bar(color=PALETTE[0]).encode(**enc)
+    if cut:
+        bars = alt.layer(bars, _cut_labels(df[["_label", "_v"]], cut, order, store))
+        sub = opts.get("subtitle")
+        opts["subtitle"] = [*([sub] if isinstance(sub, str) else sub or []), BROKEN_NOTE]
+    return finish(bars.properties(width=width, height=height), table, opts, store)
+
+
+def _cut_labels(df: pd.DataFrame, cut: float, order: list[str], store: Store
+                ) -> alt.LayerChart:
+    """Values printed at the end of each bar of a chart whose axis stops at ``cut``; a bar
+    longer than that is drawn to the edge and marked » (the printed value is its own)."""
+    text = df.assign(_x=df["_v"].clip(upper=cut),
+                     _t=df["_v"].map(lambda v: f"{v:,.0f}") + df["_v"].gt(cut).map(
+                         {True: " »", False: ""}))
+    data = inline(text, store)
+    inside = alt.Chart(data).mark_text(align="right", dx=-4, color="white", fontWeight="bold",
+                                       fontSize=11).encode(
+        y=alt.Y("_label:N", sort=order), x=alt.X("_x:Q"), text="_t:N",
+    ).transform_filter(f"datum._v > {cut}")
+    outside = alt.Chart(data).mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        y=alt.Y("_label:N", sort=order), x=alt.X("_x:Q"), text="_t:N",
+    ).transform_filter(f"datum._v <= {cut}")
+    return alt.layer(inside, outside)
 
 
 def complementarity_lists(
@@ -125,5 +153,6 @@ def complementarity_lists(
     ).properties(width=width, height=alt.Step(18),
                  title="Could relocate (no RCA yet, high density): value x density")
     table = makes_now if len(makes_now.attrs) else could_relocate
-    opts.setdefault("subtitle", assumption_lines(table))
+    dated = makes_now if "year" in makes_now.columns else could_relocate
+    opts.setdefault("subtitle", with_period(assumption_lines(table), dated))
     return finish(alt.vconcat(now, nxt), table, opts, store)

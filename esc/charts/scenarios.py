@@ -12,7 +12,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import name, names_scale, product_label, require
+from esc.charts.common import name, names_scale, period, product_label, require, with_period
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import (
     DEMO_RED,
@@ -77,7 +77,7 @@ def scenario_waterfall(
         tooltip=[alt.Tooltip("step:N", title="Product"), alt.Tooltip("kind:N", title="Part"),
                  alt.Tooltip("amount:Q", title="USD million", format=",.1f")],
     ).properties(width=width, height=height)
-    opts.setdefault("subtitle", _stop_subtitle(table))
+    opts.setdefault("subtitle", _stop_subtitle(table) or with_period(None, table))
     return finish(bars, table, opts, store)
 
 
@@ -115,10 +115,11 @@ def _waterfall_segments(df: pd.DataFrame, value: str, covered: str | None) -> pd
 
 
 def assumption_lines(table: pd.DataFrame, first: str | None = None) -> list[str]:
-    """Subtitle lines: an optional first line, the year, and ``attrs["assumption"]``."""
+    """Subtitle lines: an optional first line, the year (``attrs["year"]``, else the ``year``
+    column's span) and ``attrs["assumption"]``."""
     attrs = getattr(table, "attrs", {}) or {}
     lines = [first] if first else []
-    year = attrs.get("year")
+    year = attrs.get("year", period(table))
     note = attrs.get("assumption")
     if year is not None or note:
         lines.append("; ".join(x for x in (f"Year {year}" if year is not None else "",

@@ -21,6 +21,7 @@ from esc.charts.common import (
     require,
     series_names,
     top_with_other,
+    with_period,
 )
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import HEIGHT, OTHER, PALETTE, WIDTH, ChartText, options, size
@@ -56,7 +57,7 @@ def trend(
     more than a USD 3 m one. Shares (``share_*``, ``*_share``) are shown in %. ``agg``
     ("sum" or "mean") overrides; ``y_title`` overrides the axis title, which names the unit.
     """
-    opts = options(text, title="Trend")
+    opts = options(text, title="Trend", subtitle=with_period(None, table))
     require(table, ["year", y], "trend")
     is_value = y in VALUE_COLUMNS or y.endswith("_usd")
     agg = agg or ("sum" if is_value else "mean")
