@@ -99,6 +99,17 @@ def files_dir(source: str) -> Path:
     return cache_dir() / source / "files"
 
 
+def release_dir(source: str, release: str) -> Path:
+    """The folder of one cached release: ``<cache_dir()>/<source>/<release>``."""
+    return entry_path(source, release, "x").parent
+
+
+def download_path(source: str, name: str) -> Path:
+    """Where a publisher's archive is downloaded before import:
+    ``<cache_dir()>/downloads/<source>/<name>`` (kept, so a broken download resumes)."""
+    return cache_dir() / "downloads" / source / name
+
+
 def locate(candidates: Sequence[str], *, source: str, hint: str) -> Path:
     """First existing raw file among ``candidates`` (paths relative to the data folder).
 

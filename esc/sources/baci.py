@@ -62,7 +62,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from esc import cache
-from esc.config import cache_dir
 from esc.countries import check_countries, iso3_from_numeric
 from esc.download import download
 from esc.errors import (
@@ -759,7 +758,7 @@ class BaciSource(BaseSource):
         rel = check_release(release or DEFAULT_RELEASE)
         rev = check_hs(hs or "HS22")  # before any path is built from it
         link = url or release_url(rel, rev)
-        dest = cache_dir() / "downloads" / "baci" / f"BACI_{rev}_{rel}.zip"
+        dest = cache.download_path(self.name, f"BACI_{rev}_{rel}.zip")
         zipped = download(link, dest, sha256=sha256, progress=progress)
         return self.import_file(zipped, release=rel, hs=rev, url=link)
 
@@ -799,7 +798,7 @@ class BaciSource(BaseSource):
         finally:
             for entry in staged.values():
                 entry.discard()
-        return cache_dir() / self.name / rel
+        return cache.release_dir(self.name, rel)
 
 
 def _baci_header(header: str) -> bool:

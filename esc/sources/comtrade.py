@@ -52,7 +52,6 @@ import pyarrow as pa
 import pycountry
 
 from esc import cache
-from esc.config import cache_dir
 from esc.countries import TRADE_CODE_EXCEPTIONS, iso3_from_numeric
 from esc.errors import (
     BadValueError,
@@ -637,7 +636,7 @@ class ComtradeSource(BaseSource):
         finally:
             for entry, _, _ in staged:
                 entry.discard()
-        return cache_dir() / self.name / rel
+        return cache.release_dir(self.name, rel)
 
 
 def _first_of_each(frame: pd.DataFrame, level: str) -> pd.DataFrame:

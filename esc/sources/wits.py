@@ -321,7 +321,7 @@ class WitsIndiaSource(BaseSource):
                                      input_path=path, url=url, licence=LICENCE,
                                      extra={"flow": "export", "publisher": PUBLISHER})
         cache.write_table(table, CACHE_SOURCE, "imported", name, provenance=prov, product=HS2)
-        return cache.entry_path(CACHE_SOURCE, "imported", name).parent
+        return cache.release_dir(CACHE_SOURCE, "imported")
 
 
 SOURCE = WitsIndiaSource()
