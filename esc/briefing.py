@@ -28,7 +28,7 @@ from esc.atomic import write_atomic
 from esc.countries import country_name
 from esc.errors import BadValueError
 from esc.findings import what_this_shows
-from esc.label import is_demo
+from esc.label import Label, is_demo, label_of
 from esc.schema import DEMO_LABEL
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,11 @@ def save_table(table: pd.DataFrame, output_dir: str | Path | None, stem: str, *,
     return path
 
 
-def describe_parameters(parameters: dict[str, Any]) -> dict[str, str]:
-    """A run's parameters as a person reads them: names, not codes; lists joined.
+def describe_parameters(parameters: dict[str, Any], label: dict[str, Any] | None = None
+                        ) -> dict[str, str]:
+    """A run's parameters as a person reads them: names, not codes; lists joined. ``label``
+    (the manifest's) says what the data is: the demo world read back as BACI ``VDEMO`` is
+    described as the demo world, a real source by its title and release.
 
     >>> people = describe_parameters({"reporters": ["IND", "JPN"], "year": 2023,
     ...     "source": "demo", "preset": "crma", "sectors": [], "notebooks": ["overview"]})
@@ -93,13 +96,20 @@ def describe_parameters(parameters: dict[str, Any]) -> dict[str, str]:
         "Reporters": ", ".join(f"{country_name(r)} ({r})" for r in parameters.get("reporters",
                                                                                    [])),
         "Year": str(year) if year is not None else "each notebook's default",
-        "Data": ("esc's generated demo world (not real trade statistics)"
-                 if source == "demo" else source),
+        "Data": _data_line(source, label_of({"label": label}) if label else None),
         "Preset": (f"{preset}: {PRESETS[preset].description}" if preset in PRESETS
                    else preset),
         "Sectors": joined(parameters.get("sectors")),
         "Notebooks": joined(parameters.get("notebooks")),
     }
+
+
+def _data_line(source: str, found: Label | None) -> str:
+    """What the data of a run is, for people."""
+    if source == "demo" or (found is not None and found.demo):
+        read_as = "" if source == "demo" else f", read as source {source}"
+        return f"esc's generated demo world (not real trade statistics){read_as}"
+    return found.text if found is not None else source
 
 
 # ------------------------------------------------------------------------------ reading
@@ -218,7 +228,7 @@ def write_deck(folder: Path, manifest: dict[str, Any]) -> Path:
 
     tables = _tables(folder)
     demo = is_demo(manifest)  # the run's label, decided when it started
-    people = describe_parameters(manifest.get("parameters", {}))
+    people = describe_parameters(manifest.get("parameters", {}), manifest.get("label"))
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]

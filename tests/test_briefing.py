@@ -133,3 +133,15 @@ def test_real_chart_in_a_demo_run_keeps_its_own_source_and_no_demo_mark(tmp_path
     assert not any("demo" in t.lower() for t in real_slide)
     demo_slide = next(t for t in slides if t[0] == "India's batteries, 2023")
     assert any(DEMO_LABEL[1:] in t for t in demo_slide)
+
+
+def test_parameters_say_what_the_data_is_from_the_run_label():
+    from esc.briefing import describe_parameters
+    from esc.label import Label
+
+    params = {"source": "baci", "reporters": ["IND"], "year": 2023}
+    vdemo = Label("baci", "CEPII BACI", demo=True, release="VDEMO").as_dict()
+    real = Label("baci", "CEPII BACI", release="V202501", hs_rev="HS22").as_dict()
+    assert describe_parameters(params, vdemo)["Data"].startswith("esc's generated demo world")
+    assert describe_parameters(params, real)["Data"] == "CEPII BACI V202501 (HS22)"
+    assert "demo" not in describe_parameters(params, real)["Data"]

@@ -50,7 +50,8 @@ def demo_banner(manifest: dict[str, Any]) -> str:
 
 def _parameters(manifest: dict[str, Any]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                   for k, v in briefing.describe_parameters(manifest["parameters"]).items())
+                   for k, v in briefing.describe_parameters(manifest["parameters"],
+                                                             manifest.get("label")).items())
 
 
 def _notebooks(manifest: dict[str, Any]) -> str:
