@@ -340,6 +340,39 @@ def _finish_provenance(prov: dict[str, Any], tmp: Path, final: Path, product: st
 # --------------------------------------------------------------------------- writing
 
 
+def parsed_files(
+    source: str,
+    release: str,
+    files: Sequence[Path],
+    digest: str,
+    parse: Callable[[Sequence[Path]], pd.DataFrame],
+    *,
+    product: str,
+    prefix: str = "imports",
+    url: str | None = None,
+    licence: str = "",
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """The cache entry of a set of raw files parsed once: ``<source>/<release>/<prefix>_<digest>``.
+
+    ``digest`` identifies the inputs (the files' sha256 and whatever tables the parser reads),
+    so an edited file gives a new entry. An entry that fails :func:`verify` is parsed again.
+    How the data folder's DGCI&S, MEIDB and WITS files are cached.
+    """
+    target = entry_path(source, release, f"{prefix}_{digest[:16]}")
+    if target.is_file():
+        try:
+            verify(target)
+            return target
+        except CorruptFileError as exc:
+            log.warning("re-parsing %s files: %s", source, exc)
+    table = parse(files)
+    prov = make_provenance(source=source, release=release, name=target.stem, url=url,
+                           licence=licence, input_sha256=digest,
+                           extra={"inputs": [str(p) for p in files], **(extra or {})})
+    return write_table(table, source, release, target.stem, provenance=prov, product=product)
+
+
 def write_table(
     table: pd.DataFrame | pa.Table,
     source: str,

@@ -337,23 +337,11 @@ def cached_entry(paths: Iterable[str | Path] | None = None) -> Path:
     table gives a new entry.
     """
     files = [Path(p) for p in paths] if paths is not None else default_paths()
-    digest = _digest(files)
-    target = cache.entry_path(CACHE_SOURCE, "principal-commodity", f"imports_{digest[:16]}")
-    if target.is_file():
-        try:
-            cache.verify(target)
-            return target
-        except CorruptFileError as exc:
-            log.warning("re-parsing DGCI&S files: %s", exc)
-    table = parse(files)
-    prov = cache.make_provenance(
-        source=CACHE_SOURCE, release="principal-commodity", name=target.stem, url=PAGE,
-        licence=LICENCE, input_sha256=digest,
-        extra={"inputs": [str(p) for p in files], "publisher": PUBLISHER,
-               "note": "India's imports by DGCI&S principal commodity and partner; year = "
-                       "start of the April-March fiscal year"})
-    return cache.write_table(table, CACHE_SOURCE, "principal-commodity", target.stem,
-                             provenance=prov, product=COMMODITY)
+    return cache.parsed_files(
+        CACHE_SOURCE, "principal-commodity", files, _digest(files), parse, product=COMMODITY,
+        url=PAGE, licence=LICENCE,
+        extra={"publisher": PUBLISHER, "note": "India's imports by DGCI&S principal commodity "
+               "and partner; year = start of the April-March fiscal year"})
 
 
 def available_years(paths: Iterable[str | Path] | None = None) -> list[int]:

@@ -48,7 +48,6 @@ from esc.config import data_dir, package_data_dir
 from esc.countries import check_countries
 from esc.errors import (
     BadValueError,
-    CorruptFileError,
     UnknownReleaseError,
 )
 from esc.schema import EXPORTER, HS6, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
@@ -179,22 +178,10 @@ def _digest(paths: Sequence[Path]) -> str:
 def cached_entry(paths: Iterable[str | Path] | None = None) -> Path:
     """The cache entry of the parsed files (parsed, checked and written on first use)."""
     files = [Path(p) for p in paths] if paths is not None else default_paths()
-    digest = _digest(files)
-    target = cache.entry_path(CACHE_SOURCE, "hs8-monthly", f"imports_{digest[:16]}")
-    if target.is_file():
-        try:
-            cache.verify(target)
-            return target
-        except CorruptFileError as exc:
-            log.warning("re-parsing MEIDB files: %s", exc)
-    table = parse(files)
-    prov = cache.make_provenance(
-        source=CACHE_SOURCE, release="hs8-monthly", name=target.stem, url=PAGE, licence=LICENCE,
-        input_sha256=digest,
-        extra={"inputs": [str(p) for p in files], "publisher": PUBLISHER,
-               "note": "India's monthly imports by ITC-HS eight-digit line and partner"})
-    return cache.write_table(table, CACHE_SOURCE, "hs8-monthly", target.stem, provenance=prov,
-                             product=HS8)
+    return cache.parsed_files(
+        CACHE_SOURCE, "hs8-monthly", files, _digest(files), parse, product=HS8, url=PAGE,
+        licence=LICENCE, extra={"publisher": PUBLISHER, "note": "India's monthly imports by "
+                                "ITC-HS eight-digit line and partner"})
 
 
 def available_years(paths: Iterable[str | Path] | None = None) -> list[int]:

@@ -210,22 +210,11 @@ def cached_entry(paths: Iterable[str | Path] | None = None, *, flow: str = "expo
     """The cache entry holding the parsed zips (parsed and written on first use)."""
     flow = _check_flow(flow)
     files = [Path(p) for p in paths] if paths is not None else default_paths()
-    digest = _digest(files)
-    target = cache.entry_path(CACHE_SOURCE, "mirror", f"{flow}_{digest[:16]}")
-    if target.is_file():
-        try:
-            cache.verify(target)
-            return target
-        except CorruptFileError as exc:
-            log.warning("re-parsing WITS zips: %s", exc)
-    table = parse(files, flow=flow)
-    prov = cache.make_provenance(
-        source=CACHE_SOURCE, release="mirror", name=target.stem, url=PAGE, licence=LICENCE,
-        input_sha256=digest,
-        extra={"inputs": [str(p) for p in files], "flow": flow,
+    return cache.parsed_files(
+        CACHE_SOURCE, "mirror", files, _digest(files), lambda fs: parse(fs, flow=flow),
+        product=HS2, prefix=flow, url=PAGE, licence=LICENCE,
+        extra={"flow": flow, "publisher": PUBLISHER,
                "note": "mirror data: partner-reported trade with India, HS chapters"})
-    return cache.write_table(table, CACHE_SOURCE, "mirror", target.stem, provenance=prov,
-                             product=HS2)
 
 
 def read(
