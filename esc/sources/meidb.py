@@ -51,7 +51,7 @@ from esc.errors import (
     UnknownReleaseError,
 )
 from esc.schema import EXPORTER, HS6, HS_REV, IMPORTER, QUANTITY, VALUE, YEAR, validate_flows
-from esc.source import Query
+from esc.source import Query, check_years
 from esc.sources.dgcis import (
     PARTNER,
     REPORTER,
@@ -190,15 +190,7 @@ def available_years(paths: Iterable[str | Path] | None = None) -> list[int]:
 
 
 def _check_years(years: Iterable[int] | None, have: Iterable[int]) -> list[int] | None:
-    if years is None:
-        return None
-    wanted = sorted({int(y) for y in years})
-    have = sorted({int(y) for y in have})
-    missing = [y for y in wanted if y not in have]
-    if missing:
-        raise UnknownReleaseError(f"MEIDB files have no calendar year {missing}; available: "
-                                  f"{have[0]}-{have[-1]}" if have else "none")
-    return wanted
+    return check_years(years, have, "MEIDB files (calendar years)")
 
 
 def unpublished_months(table: pd.DataFrame) -> list[str]:
