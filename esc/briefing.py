@@ -30,6 +30,7 @@ from esc.errors import BadValueError
 from esc.findings import what_this_shows
 from esc.label import Label, is_demo, label_of
 from esc.schema import DEMO_LABEL
+from esc.vulnerability import PRESETS
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def describe_parameters(parameters: dict[str, Any], label: dict[str, Any] | None
     >>> people["Reporters"]
     'India (IND), Japan (JPN)'
     """
-    from esc.vulnerability import PRESETS
-
     def joined(items: Any) -> str:
         return ", ".join(str(i) for i in items) if items else "none"
 

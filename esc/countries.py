@@ -16,7 +16,7 @@ import pandas as pd
 import pycountry
 
 from esc.config import package_data_dir
-from esc.errors import InputError, UnknownCountryError
+from esc.errors import DataNotFoundError, InputError, MissingColumnError, UnknownCountryError
 
 # Source: CEPII BACI V202501 country_codes (codes that are not ISO 3166-1 numeric), plus the
 # UN Comtrade aggregates World (0) and EU (97).
@@ -130,14 +130,10 @@ def partner_groups(path: str | Path | None = None) -> dict[str, frozenset[str]]:
     file = Path(path) if path else (Path(env) if env else
                                     package_data_dir() / "partner_groups.csv")
     if not file.is_file():
-        from esc.errors import DataNotFoundError
-
         raise DataNotFoundError(f"{file}: partner groups file not found")
     df = pd.read_csv(file, dtype=str)
     for col in ("group", "iso3"):
         if col not in df.columns:
-            from esc.errors import MissingColumnError
-
             raise MissingColumnError("required column is missing", path=file, column=col)
     bad = ~df["iso3"].map(is_known_iso3)
     if bad.any():

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from esc.countries import check_countries
 from esc.errors import BadValueError
 
 __all__ = ["as_countries", "as_list"]
@@ -69,8 +70,6 @@ def as_countries(value: Any, *, name: str = "reporters") -> list[str]:
     >>> as_countries("ind, jpn"), as_countries("ind jpn")
     (['IND', 'JPN'], ['IND', 'JPN'])
     """
-    from esc.countries import check_countries
-
     if isinstance(value, str):
         value = value.upper()
     codes = [c.upper() for c in as_list(value, name=name)]
