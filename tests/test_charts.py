@@ -631,3 +631,19 @@ def test_a_bar_more_than_five_times_the_next_is_cut_and_labelled():
     spec = charts.ranked_bars(t, value="imports_usd", x_title="Imports (USD million)").to_dict()
     assert not [d for d in _walk(spec) if isinstance(d.get("scale"), dict)
                 and d["scale"].get("clamp")]
+
+
+def test_complementarity_lists_cut_a_bar_more_than_five_times_the_next():
+    # makes it now: 30 bn against 2 bn -> axis to 3,200 USD million; could relocate: 3 and 2
+    # million, within five times -> drawn as they are
+    now = pd.DataFrame({"hs6": ["850760", "854143", "841430"], "year": 2023,
+                        "shiftable_usd": [30e9, 2e9, 1e9],
+                        "shiftable_uncapped_usd": [40e9, 2.5e9, 1e9]})
+    nxt = pd.DataFrame({"hs6": ["283691", "250410"], "score": [3e6, 2e6], "density": [0.3, 0.2]})
+    spec = charts.complementarity_lists(now, nxt).to_dict()
+    domains = [d["scale"]["domain"] for d in _walk(spec) if isinstance(d.get("scale"), dict)
+               and d["scale"].get("clamp")]
+    assert domains == [[0, pytest.approx(3200.0)]] * 2  # the bars and the uncapped ticks
+    assert {r["_t"] for d in _datasets(spec) for r in d if "_t" in r} == {
+        "30,000 »", "2,000", "1,000"}
+    assert "Year 2023." in json.dumps(spec["title"])

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
-from esc.charts.style import OTHER, country_scale
+from esc.charts.frame import Store, inline
+from esc.charts.style import INK, OTHER, country_scale
 from esc.countries import country_name
 from esc.errors import BadValueError, MissingColumnError
 from esc.registry import product_labels
@@ -158,3 +160,28 @@ def far_apart(values: pd.Series, ratio: float = 5.0) -> float | None:
 
 BROKEN_NOTE = "The longest bar is cut at the chart's edge (»); its value is printed."
 """The subtitle note of a bar chart whose largest bar is drawn cut (see :func:`far_apart`)."""
+
+
+def lines(subtitle: str | Iterable[str] | None) -> list[str]:
+    """A subtitle as a list of lines."""
+    return [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+
+
+def cut_labels(
+    values: pd.Series, labels: pd.Series, cut: float, order: list[str], store: Store, y: str
+) -> alt.LayerChart:
+    """Values printed at the end of each bar of a chart whose axis stops at ``cut`` (bars on
+    the band field ``y``, in ``order``); a bar longer than that is drawn to the edge, its
+    value printed inside it and marked »."""
+    text = pd.DataFrame({y: labels.to_numpy(), "_v": values.to_numpy()})
+    text["_x"] = text["_v"].clip(upper=cut)
+    text["_t"] = text["_v"].map(lambda v: f"{v:,.0f}") + text["_v"].gt(cut).map(
+        {True: " »", False: ""})
+    data = inline(text, store)
+    enc = {"y": alt.Y(f"{y}:N", sort=order), "x": alt.X("_x:Q"), "text": "_t:N"}
+    inside = alt.Chart(data).mark_text(align="right", dx=-4, color="white", fontWeight="bold",
+                                       fontSize=11).encode(**enc).transform_filter(
+        f"datum._v > {cut}")
+    outside = alt.Chart(data).mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        **enc).transform_filter(f"datum._v <= {cut}")
+    return alt.layer(inside, outside)

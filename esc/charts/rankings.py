@@ -15,7 +15,9 @@ from esc.charts.common import (
     BROKEN_NOTE,
     COUNTRY_COLUMNS,
     SERIES_TITLES,
+    cut_labels,
     far_apart,
+    lines,
     name,
     names_scale,
     product_label,
@@ -25,7 +27,7 @@ from esc.charts.common import (
 )
 from esc.charts.frame import Store, finish, inline
 from esc.charts.scenarios import assumption_lines
-from esc.charts.style import INK, MUTED, PALETTE, WIDTH, ChartText, options, size
+from esc.charts.style import MUTED, PALETTE, WIDTH, ChartText, options, size
 
 
 def ranked_bars(
@@ -67,8 +69,7 @@ def ranked_bars(
     enc: dict[str, Any] = {
         "y": alt.Y("_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
         "x": alt.X("_v:Q", title=x_title, axis=alt.Axis(format=",.0f" if scale != 1 else ""),
-                   scale=alt.Scale(domain=[0, cut], clamp=True, nice=False) if cut else
-                   alt.Undefined),
+                   scale=_x_scale(cut)),
         "tooltip": [alt.Tooltip("_label:N", title="Product"),
                     alt.Tooltip("_v:Q", title=x_title, format=",.1f")],
     }
@@ -81,28 +82,9 @@ def ranked_bars(
     bars = alt.Chart(inline(df[["_label", "_v", *(["_colour"] if colour else [])]], store)
                      ).mark_bar(color=PALETTE[0]).encode(**enc)
     if cut:
-        bars = alt.layer(bars, _cut_labels(df[["_label", "_v"]], cut, order, store))
-        sub = opts.get("subtitle")
-        opts["subtitle"] = [*([sub] if isinstance(sub, str) else sub or []), BROKEN_NOTE]
+        bars = alt.layer(bars, cut_labels(df["_v"], df["_label"], cut, order, store, "_label"))
+        opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE]
     return finish(bars.properties(width=width, height=height), table, opts, store)
-
-
-def _cut_labels(df: pd.DataFrame, cut: float, order: list[str], store: Store
-                ) -> alt.LayerChart:
-    """Values printed at the end of each bar of a chart whose axis stops at ``cut``; a bar
-    longer than that is drawn to the edge and marked » (the printed value is its own)."""
-    text = df.assign(_x=df["_v"].clip(upper=cut),
-                     _t=df["_v"].map(lambda v: f"{v:,.0f}") + df["_v"].gt(cut).map(
-                         {True: " »", False: ""}))
-    data = inline(text, store)
-    inside = alt.Chart(data).mark_text(align="right", dx=-4, color="white", fontWeight="bold",
-                                       fontSize=11).encode(
-        y=alt.Y("_label:N", sort=order), x=alt.X("_x:Q"), text="_t:N",
-    ).transform_filter(f"datum._v > {cut}")
-    outside = alt.Chart(data).mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
-        y=alt.Y("_label:N", sort=order), x=alt.X("_x:Q"), text="_t:N",
-    ).transform_filter(f"datum._v <= {cut}")
-    return alt.layer(inside, outside)
 
 
 def complementarity_lists(
@@ -129,30 +111,48 @@ def complementarity_lists(
     a = pd.DataFrame({"name": product_label(a, "hs6").map(shorten),
                       "capped": a["shiftable_usd"] / 1e6,
                       "uncapped": a["shiftable_uncapped_usd"] / 1e6})
-    y = alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300))
-    now = alt.layer(
+    order_a = list(dict.fromkeys(a.sort_values("capped", ascending=False)["name"]))
+    cut_a = far_apart(a["capped"])
+    x_a = _x_scale(cut_a)
+    y = alt.Y("name:N", title=None, sort=order_a, axis=alt.Axis(labelLimit=300))
+    layers = [
         alt.Chart(inline(a, store)).mark_bar(color=PALETTE[0]).encode(
-            y=y, x=alt.X("capped:Q", title="Shiftable, capped by world exports (USD million)"),
+            y=y, x=alt.X("capped:Q", title="Shiftable, capped by world exports (USD million)",
+                         scale=x_a),
             tooltip=[alt.Tooltip("name:N", title="Product"),
                      alt.Tooltip("capped:Q", title="Capped (USD m)", format=",.1f"),
                      alt.Tooltip("uncapped:Q", title="Uncapped (USD m)", format=",.1f")]),
         alt.Chart(inline(a, store)).mark_tick(color=MUTED, thickness=2).encode(
-            y=alt.Y("name:N", sort=alt.EncodingSortField("capped", order="descending")),
-            x="uncapped:Q"),
-    ).properties(width=width, height=alt.Step(18),
-                 title="Makes it now (RCA >= 1): shiftable value; grey tick = uncapped")
+            y=alt.Y("name:N", sort=order_a), x=alt.X("uncapped:Q", scale=x_a)),
+    ]
+    if cut_a:
+        layers.append(cut_labels(a["capped"], a["name"], cut_a, order_a, store, "name"))
+    now = alt.layer(*layers).properties(
+        width=width, height=alt.Step(18),
+        title="Makes it now (RCA >= 1): shiftable value; grey tick = uncapped")
     b = could_relocate.nlargest(top, "score")
     b = pd.DataFrame({"name": product_label(b, "hs6").map(shorten),
                       "score": b["score"] / 1e6, "density": b["density"].astype(float)})
-    nxt = alt.Chart(inline(b, store)).mark_bar(color=PALETTE[2]).encode(
-        y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300)),
-        x=alt.X("score:Q", title="Value x density (USD million)"),
+    order_b = list(dict.fromkeys(b.sort_values("score", ascending=False)["name"]))
+    cut_b = far_apart(b["score"])
+    nxt: Any = alt.Chart(inline(b, store)).mark_bar(color=PALETTE[2]).encode(
+        y=alt.Y("name:N", title=None, sort=order_b, axis=alt.Axis(labelLimit=300)),
+        x=alt.X("score:Q", title="Value x density (USD million)", scale=_x_scale(cut_b)),
         tooltip=[alt.Tooltip("name:N", title="Product"),
                  alt.Tooltip("score:Q", title="Value x density (USD m)", format=",.1f"),
-                 alt.Tooltip("density:Q", title="Density", format=".2f")],
-    ).properties(width=width, height=alt.Step(18),
-                 title="Could relocate (no RCA yet, high density): value x density")
+                 alt.Tooltip("density:Q", title="Density", format=".2f")])
+    if cut_b:
+        nxt = alt.layer(nxt, cut_labels(b["score"], b["name"], cut_b, order_b, store, "name"))
+    nxt = nxt.properties(width=width, height=alt.Step(18),
+                         title="Could relocate (no RCA yet, high density): value x density")
     table = makes_now if len(makes_now.attrs) else could_relocate
     dated = makes_now if "year" in makes_now.columns else could_relocate
     opts.setdefault("subtitle", with_period(assumption_lines(table), dated))
+    if cut_a or cut_b:
+        opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE]
     return finish(alt.vconcat(now, nxt), table, opts, store)
+
+
+def _x_scale(cut: float | None) -> Any:
+    """An x scale that stops at ``cut`` (bars beyond it drawn to the edge), or altair's own."""
+    return alt.Scale(domain=[0, cut], clamp=True, nice=False) if cut else alt.Undefined
