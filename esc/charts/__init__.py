@@ -35,6 +35,7 @@ from esc.charts.india import (
     supplier_chart,
 )
 from esc.charts.initiatives import coverage_matrix, initiative_timeline
+from esc.charts.offline import interactive as interactive  # offline tooltips in JupyterLab
 from esc.charts.quadrant import quadrant
 from esc.charts.rankings import complementarity_lists, ranked_bars
 from esc.charts.scenarios import (

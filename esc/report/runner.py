@@ -319,14 +319,26 @@ def _short_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# nbconvert's lab page loads require.js, MathJax and mermaid from a CDN; esc's pages use none
+# of them (charts are images or carry their own scripts), and offline each failed load is a
+# console error, so the page leaves them out and needs no network.
+_OFFLINE_PAGE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def _to_html(notebook: Path) -> Path | None:
     """Export an executed notebook to a code-free HTML page beside it.
 
-    The reading view for a briefing: inputs and prompts hidden, outputs kept, and no local
-    absolute path left in the text (the run folder becomes ``.``, the data folder
-    ``<data folder>``, the cache ``<cache>``, the home folder ``~``). The executed
-    ``.ipynb`` beside it keeps the code for analysts. None, with a warning, on failure.
+    The reading view for a briefing: inputs and prompts hidden, outputs kept, no script
+    loaded from the internet, and no local absolute path left in the text (the run folder
+    becomes ``.``, the data folder ``<data folder>``, the cache ``<cache>``, the home folder
+    ``~``). The executed ``.ipynb`` beside it keeps the code for analysts. None, with a
+    warning, on failure.
     """
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     target = notebook.with_suffix(".html")
@@ -334,7 +346,8 @@ def _to_html(notebook: Path) -> Path | None:
     if quiet.level == logging.NOTSET:  # nbconvert's accessibility notes on chart images
         quiet.setLevel(logging.ERROR)
     exporter = HTMLExporter(log=quiet, exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, template_file="esc_offline.html.j2",
+                            extra_loaders=[DictLoader({"esc_offline.html.j2": _OFFLINE_PAGE})])
     try:
         body, _ = exporter.from_filename(str(notebook))
     except Exception as exc:  # a broken partial notebook must not stop the run
