@@ -35,7 +35,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from esc import metrics
+from esc import controls, metrics, vulnerability
 from esc.charts.india import (  # noqa: F401  (re-exported: the charts of these tables)
     concentration_chart,
     event_chart,
@@ -43,9 +43,10 @@ from esc.charts.india import (  # noqa: F401  (re-exported: the charts of these 
     source_text,
     supplier_chart,
 )
-from esc.config import package_data_dir
 from esc.countries import check_countries, partner_groups
 from esc.errors import BadValueError, MissingColumnError, UnknownReleaseError
+from esc.registry import dgcis_sectors
+from esc.registry import dgcis_sectors as sectors  # noqa: F401  (the former name)
 from esc.schema import EXPORTER, HS6, IMPORTER, VALUE, YEAR
 from esc.sources import dgcis, meidb
 
@@ -142,17 +143,6 @@ def most_concentrated(conc: pd.DataFrame, year: int, *, n: int = 15,
 # --------------------------------------------------------------------------- sectors
 
 
-def sectors(path: str | None = None) -> pd.DataFrame:
-    """The study's sectors mapped to principal commodities (``data/dgcis_sectors.csv``):
-    ``sector, product, principal_commodity, fit, also_contains``."""
-    file = package_data_dir() / "dgcis_sectors.csv" if path is None else path
-    df = pd.read_csv(file, dtype=str, comment="#", keep_default_na=False)
-    for col in ("sector", "product", "principal_commodity", "fit", "also_contains"):
-        if col not in df.columns:
-            raise MissingColumnError("required column is missing", path=file, column=col)
-    return df
-
-
 def with_gaps(conc: pd.DataFrame, product: str = dgcis.COMMODITY) -> pd.DataFrame:
     """Add an empty row (NaN figures, ``published = False``) for each fiscal year between the
     first and last that the files lack (2020-21), per product. Nothing is interpolated."""
@@ -172,13 +162,12 @@ def with_gaps(conc: pd.DataFrame, product: str = dgcis.COMMODITY) -> pd.DataFram
     return out
 
 
-def sector_trend(table: pd.DataFrame | None = None, *, merge_hk: bool = False,
+def sector_trend(table: pd.DataFrame, *, merge_hk: bool = False,
                  groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """China's share (and HHI, imports) of each study-sector principal commodity, per fiscal
-    year, 2020-21 included as a gap. ``table``: :func:`esc.sources.dgcis.read` (default all).
-    One row per (sector, product, principal commodity, fiscal year)."""
-    table = dgcis.read() if table is None else table
-    mapping = sectors()
+    year, 2020-21 included as a gap. ``table``: :func:`esc.sources.dgcis.read` output (all
+    years). One row per (sector, product, principal commodity, fiscal year)."""
+    mapping = dgcis_sectors()
     wanted = mapping["principal_commodity"].unique().tolist()
     missing = sorted(set(wanted) - set(table[dgcis.COMMODITY]))
     if missing:
@@ -196,29 +185,13 @@ def sector_trend(table: pd.DataFrame | None = None, *, merge_hk: bool = False,
 # --------------------------------------------------------------------------- dependence
 
 
-def _pci_meidb(codes: list[str], year: int) -> pd.DataFrame:
-    """Atlas PCI of each HS6 code's HS92 heading (esc.complexity.pci_for_hs6), or NaN with
-    the reason when the Atlas table is not available."""
-    try:
-        from esc import complexity
-        from esc.sources import atlas
-
-        pci = complexity.pci_for_hs6(codes, hs_rev="HS22" if year >= meidb.HS22_FROM else "HS17",
-                                     atlas_pci=atlas.read_pci())
-        pci["pci_note"] = "Atlas PCI " + pci["pci_year"].astype("Int64").astype(str) + \
-            " of HS92 " + pci["hs92_hs4"].astype(str) + " (" + pci["mapping"] + ")"
-        return pci[[HS6, "pci", "pci_note"]]
-    except Exception as exc:  # no Atlas table or correlation: the column says why
-        log.warning("no Atlas PCI for MEIDB lines: %s", exc)
-        return pd.DataFrame({HS6: codes, "pci": np.nan,
-                             "pci_note": f"no PCI: Atlas PCI table unavailable ({exc})"})
-
-
-def _sector_commodities(sector: str | list[str] | None) -> list[str] | None:
+def sector_commodities(sector: str | list[str] | None) -> list[str] | None:
+    """The principal commodities of the study sectors or products named
+    (``data/dgcis_sectors.csv``); None for no sector."""
     if not sector:
         return None
     names = [sector] if isinstance(sector, str) else list(sector)
-    mapping = sectors()
+    mapping = dgcis_sectors()
     keys = {n.strip().lower() for n in names}
     hit = mapping[mapping["sector"].str.lower().isin(keys)
                   | mapping["product"].str.lower().isin(keys)]
@@ -230,61 +203,42 @@ def _sector_commodities(sector: str | list[str] | None) -> list[str] | None:
 
 
 def dependence(
-    source: str,
+    table: pd.DataFrame,
     *,
-    year: int,
-    reporters: Iterable[str] | None = None,
-    sector: str | list[str] | None = None,
+    names: Mapping[str, str] | None = None,
+    pci: pd.DataFrame | None = None,
     merge_hk: bool = False,
     groups: Mapping[str, Iterable[str]] | None = None,
     preset: str = "study",
     hhi_cut: float | None = None,
     pci_cut: float | None = None,
 ) -> pd.DataFrame:
-    """The ``esc dependence`` table for ``source = "dgcis"`` or ``"meidb"``.
+    """The ``esc dependence`` table of India's own statistics: one row per product of
+    ``table``, classified by :func:`esc.vulnerability.classify` (no PCI gives no category).
 
-    ``dgcis``: one row per principal commodity of the fiscal year starting in ``year``, PCI
-    empty with ``pci_note`` saying why (product column ``commodity``). ``meidb``: one row per
-    HS6 line of calendar ``year``, Atlas PCI of its heading where the Atlas table is present.
-    Classified by :func:`esc.vulnerability.classify` (a missing PCI gives no category).
-    ``sector``: names in ``data/dgcis_sectors.csv`` (dgcis) or the sector registry (meidb).
+    ``table``: :func:`esc.sources.dgcis.read` output (product column ``commodity``; PCI stays
+    empty, ``pci_note`` says why) or the yearly HS6 view of :func:`esc.sources.meidb.read`
+    (product column ``hs6``; ``names`` code -> description, ``pci`` columns ``hs6, pci,
+    pci_note``, e.g. the Atlas PCI of each heading). :func:`esc.study.india_dependence` loads
+    both for a source and year.
     """
-    from esc import vulnerability
-
-    wanted = check_countries(list(reporters or ["IND"]), what="reporter")
-    if set(wanted) != {dgcis.REPORTER}:
-        raise UnknownReleaseError(f"{source} holds India's imports only: use --reporter IND")
-    if source == dgcis.CACHE_SOURCE:
-        table = dgcis.read(years=[year], commodities=_sector_commodities(sector))
-        conc = concentration(table, merge_hk=merge_hk, groups=groups)
+    product = dgcis.COMMODITY if dgcis.COMMODITY in table.columns else HS6
+    conc = concentration(table, merge_hk=merge_hk, groups=groups)
+    if product == dgcis.COMMODITY:
         conc["short_name"] = conc[dgcis.COMMODITY]
         conc["pci"], conc["pci_note"] = np.nan, PCI_NOTE_COMMODITY
-        product = dgcis.COMMODITY
-    elif source == meidb.CACHE_SOURCE:
-        codes = None
-        if sector:
-            from esc.registry import products
-
-            codes = products(sector=sector)[HS6].unique().tolist()
-        table = meidb.read(years=[year], level=HS6, freq="year", codes=codes)
-        if table.empty:
-            raise UnknownReleaseError(f"the MEIDB files hold no line of sector {sector!r} "
-                                      "(they cover graphite, lithium compounds and copper)")
-        conc = concentration(table, merge_hk=merge_hk, groups=groups)
-        names = meidb.read(years=[year], codes=codes).groupby(HS6)["description"].agg(
-            lambda s: "; ".join(dict.fromkeys(s)))
-        conc["short_name"] = conc[HS6].map(names)
-        conc = conc.merge(_pci_meidb(conc[HS6].unique().tolist(), year), on=HS6, how="left")
-        product = HS6
     else:
-        raise UnknownReleaseError(f"india.dependence reads dgcis or meidb, not {source!r}")
+        conc["short_name"] = conc[HS6].map(dict(names or {}))
+        if pci is None:
+            pci = pd.DataFrame({HS6: conc[HS6].unique(), "pci": np.nan,
+                                "pci_note": "no PCI table given"})
+        conc = conc.merge(pci[[HS6, "pci", "pci_note"]], on=HS6, how="left")
     conc["import_export_ratio"] = np.nan  # these files hold India's imports only
     conc["export_hhi"] = np.nan
-    attrs = dict(table.attrs)
     out = vulnerability.classify(conc, preset=preset, hhi_cut=hhi_cut, pci_cut=pci_cut,
                                  product=product)
     out = out.sort_values("imports_usd", ascending=False).reset_index(drop=True)
-    out.attrs.update(attrs)
+    out.attrs.update(table.attrs)
     out.attrs.update({"product": product, "merge_hk": merge_hk})
     return out
 
@@ -336,8 +290,6 @@ GRAPHITE_2023 = Control(
 def control(control_id: str) -> Control:
     """An export control from ``data/export_controls.csv`` (:mod:`esc.controls`) by id, its
     HS6 codes used as prefixes of the eight-digit lines."""
-    from esc import controls
-
     row = controls.get_control(control_id)
     return Control(id=str(row["id"]), start=date.fromisoformat(str(row["effective"])),
                    codes=tuple(controls.control_hs6(control_id)),
@@ -356,7 +308,7 @@ def _month_index(start: date, window: int) -> pd.DataFrame:
 
 
 def event_study(
-    monthly: pd.DataFrame | None = None,
+    monthly: pd.DataFrame,
     *,
     event: Control | str | None = None,
     start: date | str | None = None,
@@ -371,7 +323,7 @@ def event_study(
     Give ``event`` (a :class:`Control`, or an id of ``data/export_controls.csv``), or
     ``start`` (the date the control took effect; its month is the first "after" month),
     ``codes`` (HS8 codes or prefixes such as ``"2504"``) and ``controller`` (ISO3).
-    ``monthly``: :func:`esc.sources.meidb.read` (default: the data folder's files).
+    ``monthly``: :func:`esc.sources.meidb.read` output (monthly HS8 lines).
 
     One row per month: ``period, month_start, phase ("before"/"after"), months_from_start,
     controller_usd, others_usd, total_usd`` (USD; partners that are not countries count in
@@ -387,7 +339,6 @@ def event_study(
         event = Control(id="custom", start=pd.Timestamp(start).date(),
                         codes=tuple(str(c) for c in codes), controller=controller)
     ctrl = check_countries([event.controller], what="controlling country")[0]
-    monthly = meidb.read() if monthly is None else monthly
     lines = monthly[monthly[meidb.HS8].str.startswith(tuple(event.codes))]
     if lines.empty:
         raise UnknownReleaseError(f"no MEIDB line starts with {', '.join(event.codes)}")

@@ -92,3 +92,14 @@ def product_labels(hs_rev: str = "HS22") -> pd.DataFrame:
     reg = products(hs_rev=hs_rev)
     return reg.drop_duplicates("hs6")[["hs6", "short_name", "sector", "product"]].reset_index(
         drop=True)
+
+
+def dgcis_sectors(path: str | Path | None = None) -> pd.DataFrame:
+    """The study's sectors mapped to DGCI&S principal commodities (``data/dgcis_sectors.csv``):
+    ``sector, product, principal_commodity, fit, also_contains``."""
+    file = package_data_dir() / "dgcis_sectors.csv" if path is None else Path(path)
+    df = pd.read_csv(file, dtype=str, comment="#", keep_default_na=False)
+    for col in ("sector", "product", "principal_commodity", "fit", "also_contains"):
+        if col not in df.columns:
+            raise MissingColumnError("required column is missing", path=file, column=col)
+    return df

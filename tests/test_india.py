@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from conftest import _require
-from esc import india
+from esc import india, study_india
 from esc.charts import DEMO_MARK
 from esc.config import package_data_dir
 from esc.errors import BadValueError, UnknownReleaseError
@@ -145,7 +145,7 @@ def test_hs8_month_matches_hand_computation(m_rows, iso):
 
 
 def test_gap_is_a_gap(pc_conc):
-    trend = india.sector_trend()
+    trend = india.sector_trend(dgcis.read())
     batteries = trend[trend["commodity"] == "ACCUMULATORS AND BATTERIES"].drop_duplicates(
         "year")
     assert batteries["fiscal_year"].tolist() == [dgcis.fiscal_label(y) for y in range(2014, 2023)]
@@ -171,7 +171,7 @@ def test_graphite_event_study_matches_hand_computation(m_rows):
     before = months[months.index("2021-12"):months.index("2023-12")]
     after = [m for m in months[months.index("2023-12"):months.index("2025-12")]
              if everything[m] > 0]  # 2025-11 is all zero in the file: not yet compiled
-    study = india.event_study(start=date(2023, 12, 1), codes=["2504", "3801"],
+    study = india.event_study(meidb.read(), start=date(2023, 12, 1), codes=["2504", "3801"],
                               controller="CHN")
     summary = india.event_summary(study).set_index("phase")
     for phase, span in (("before", before), ("after", after)):
@@ -192,43 +192,44 @@ def test_graphite_event_study_matches_hand_computation(m_rows):
 
 def test_event_study_by_control_id_uses_its_subheadings():
     pytest.importorskip("esc.controls")
-    study = india.event_study(event="cn-graphite-2023-12")
+    study = india.event_study(meidb.read(), event="cn-graphite-2023-12")
     ev = study.attrs["event"]
     assert ev["start"] == "2023-12-01" and ev["controller"] == "CHN"
     assert ev["hs8_lines"] == ["25041010", "25041020", "25041090", "38011000"]
-    broad = india.event_study(event=india.GRAPHITE_2023)
+    broad = india.event_study(meidb.read(), event=india.GRAPHITE_2023)
     assert broad["total_usd"].sum() > study["total_usd"].sum()
     with pytest.raises(BadValueError):
-        india.event_study(start=date(2023, 12, 1))
+        india.event_study(meidb.read(), start=date(2023, 12, 1))
 
 
 def test_dependence_tables(pc_conc):
-    dep = india.dependence("dgcis", year=2022)
+    dep = study_india.india_dependence("dgcis", year=2022)
     assert set(dep["fiscal_year"]) == {"2022-23"} and dep["pci"].isna().all()
     assert dep["pci_note"].str.contains("not an HS heading").all()
     assert dep.attrs["label"] == dgcis.LABEL != DEMO_LABEL
     expected = pc_conc[pc_conc["year"] == 2022].set_index("commodity")["hhi"]
     assert dep.set_index("commodity")["hhi"].sort_index().tolist() == pytest.approx(
         expected.sort_index().tolist())
-    batteries = india.dependence("dgcis", year=2022, sector="Batteries")
+    batteries = study_india.india_dependence("dgcis", year=2022, sector="Batteries")
     assert batteries["commodity"].tolist() == ["ACCUMULATORS AND BATTERIES"]
     with pytest.raises(UnknownReleaseError, match="2020-21"):
-        india.dependence("dgcis", year=2020)
+        study_india.india_dependence("dgcis", year=2020)
     with pytest.raises(UnknownReleaseError, match="IND"):
-        india.dependence("dgcis", year=2022, reporters=["JPN"])
+        study_india.india_dependence("dgcis", year=2022, reporters=["JPN"])
     with pytest.raises(UnknownReleaseError, match="graphite"):
-        india.dependence("meidb", year=2023, sector="Digital and EE")
-    lines = india.dependence("meidb", year=2023)
+        study_india.india_dependence("meidb", year=2023, sector="Digital and EE")
+    lines = study_india.india_dependence("meidb", year=2023)
     assert lines["hs6"].str.fullmatch(r"\d{6}").all() and lines["hs6"].is_unique
 
 
 def test_charts_name_dgcis_and_licence_and_are_not_demo(pc_conc):
     top = india.most_concentrated(pc_conc, 2022, n=5)
     assert top["hhi"].is_monotonic_decreasing and (top["imports_usd"] >= 1e8).all()
-    study = india.event_study(event=india.GRAPHITE_2023)
+    study = india.event_study(meidb.read(), event=india.GRAPHITE_2023)
     yearly = meidb.read(years=[2024], codes=["2825", "2836"], freq="year")
+    trend = india.sector_trend(dgcis.read())
     for chart, licence in ((india.concentration_chart(top), "GODL-India"),
-                           (india.share_trend_chart(india.sector_trend()), "GODL-India"),
+                           (india.share_trend_chart(trend), "GODL-India"),
                            (india.event_chart(study), "no licence stated"),
                            (india.supplier_chart(yearly), "no licence stated")):
         text = json.dumps(chart.to_dict())
