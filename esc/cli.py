@@ -10,6 +10,7 @@
     esc alternatives --reporter IND --hs6 850760 --year 2023
     esc complementarity --exporter IND --importer JPN --year 2023
     esc initiatives --sector "Clean energy"
+    esc trend --reporter IND --hs6 850760 --years 2019-2023 [--chart FILE.png]
     esc report --year 2023 --out reports
 
 Exit codes: 0 success, 1 a report notebook failed, 2 bad input or missing data (the message
@@ -125,12 +126,12 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
 def _dependence_india(args: argparse.Namespace) -> int:
     """``esc dependence --source dgcis|meidb``: per principal commodity (fiscal year starting
     in --year) or per HS6 line (calendar --year); see :func:`esc.india.dependence`."""
-    from esc import india
+    from esc import india, study_india
 
-    table = india.dependence(args.source, year=args.year, reporters=args.reporter,
-                             sector=args.sector, merge_hk=args.merge_hk,
-                             groups=_groups(args.groups), preset=args.preset,
-                             hhi_cut=args.hhi_cut, pci_cut=args.pci_cut)
+    table = study_india.india_dependence(args.source, year=args.year, reporters=args.reporter,
+                                         sector=args.sector, merge_hk=args.merge_hk,
+                                         groups=_groups(args.groups), preset=args.preset,
+                                         hhi_cut=args.hhi_cut, pci_cut=args.pci_cut)
     if args.level and args.level != table.attrs["product"]:
         raise UnknownReleaseError(f"source {args.source!r} is at level "
                                   f"{table.attrs['product']}, not {args.level}")
@@ -365,6 +366,42 @@ def _cmd_initiatives(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trend(args: argparse.Namespace) -> int:
+    """``esc trend``: one product's imports, China's share, top supplier and HHI per year
+    (:func:`esc.trend.trend_table`), as a table or, with ``--chart``, a chart file."""
+    from esc import data, trend
+
+    product, code = ("hs2", args.hs2) if args.hs2 else ("hs6", args.hs6)
+    years = trend.parse_years(args.years) if args.years else None
+    reporter = args.reporter.strip().upper()
+    code = trend.check_code(code, product)
+    flows = data.load_flows(args.source, years=years, reporters=[reporter], products=[code],
+                            product_level=product)
+    table = trend.trend_table(flows, reporter=reporter, code=code, product=product,
+                              years=years, merge_hk=args.merge_hk)
+    if args.chart:
+        _trend_chart(table, args)
+    else:
+        _emit(table, args)
+    return 0
+
+
+def _trend_chart(table: pd.DataFrame, args: argparse.Namespace) -> None:
+    """Draw ``--measure`` of a trend table with :func:`esc.charts.trend` into ``--chart``."""
+    from esc import charts
+
+    path = Path(args.chart)
+    what = (("Imports", "") if args.measure == "imports_usd"
+            else charts.TREND_TITLES.get(args.measure, (args.measure, "")))
+    a = table.attrs
+    title = f"{a['reporter']}'s imports of {a['product'].upper()} {a['code']}: {what[0]}"
+    y_title = None if args.measure == "imports_usd" else f"{what[0]} ({what[1]})"
+    chart = charts.trend(table, y=args.measure, series="importer", title=title,
+                         y_title=y_title)
+    written = charts.save(chart, path.parent, path.stem, formats=(path.suffix.lstrip("."),))
+    print(f"# chart written to {written[0]}", file=sys.stderr)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from esc import report
 
@@ -521,6 +558,24 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("--sector")
     _add_format(ini)
     ini.set_defaults(func=_cmd_initiatives)
+
+    tr = sub.add_parser("trend", help="one product's imports, China's share, top supplier "
+                        "and HHI over the years (table or chart)")
+    tr.add_argument("--reporter", default="IND", help="ISO3 importer")
+    code = tr.add_mutually_exclusive_group(required=True)
+    code.add_argument("--hs6", help="HS6 product code, e.g. 850760 (sources at HS6 level)")
+    code.add_argument("--hs2", help="HS2 chapter, e.g. 85 (wits-india is at HS2 level)")
+    tr.add_argument("--years", help="a year or an inclusive range such as 2019-2023 "
+                    "(default: every year the source has)")
+    tr.add_argument("--source", choices=_hs_sources(), default="demo")
+    tr.add_argument("--merge-hk", action="store_true", help="count Hong Kong and Macao as China")
+    tr.add_argument("--chart", metavar="FILE", help="draw --measure into FILE (.png or .svg) "
+                    "instead of printing the table")
+    tr.add_argument("--measure", default="share_chn",
+                    choices=("share_chn", "imports_usd", "hhi", "top1_share"),
+                    help="what --chart draws")
+    _add_format(tr)
+    tr.set_defaults(func=_cmd_trend)
 
     rp = sub.add_parser("report", help="run the notebooks into a report folder")
     rp.add_argument("--sector", action="append", help="registry sector (repeatable; default: "
