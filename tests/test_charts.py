@@ -647,3 +647,15 @@ def test_complementarity_lists_cut_a_bar_more_than_five_times_the_next():
     assert {r["_t"] for d in _datasets(spec) for r in d if "_t" in r} == {
         "30,000 »", "2,000", "1,000"}
     assert "Year 2023." in json.dumps(spec["title"])
+
+
+def test_alternative_suppliers_cut_a_share_more_than_five_times_the_next():
+    # China 60 % of world exports against South Korea 8 %: the axis stops at 1.6 x 8 = 12.8
+    alts = pd.DataFrame({"hs6": "850760", "exporter": ["KOR", "CHN", "JPN"], "year": 2023,
+                         "world_share": [0.08, 0.6, 0.05], "trusted": [True, False, True],
+                         "headroom_usd": [1e6, 2e6, 1e6], "rank": [2, 1, 3]})
+    spec = charts.alternative_suppliers(alts).to_dict()
+    domains = [d["scale"]["domain"] for d in _walk(spec) if isinstance(d.get("scale"), dict)
+               and d["scale"].get("clamp")]
+    assert domains == [[0, pytest.approx(12.8)]]
+    assert {r["_t"] for d in _datasets(spec) for r in d if "_t" in r} == {"60 »", "8", "5"}

@@ -167,6 +167,11 @@ def lines(subtitle: str | Iterable[str] | None) -> list[str]:
     return [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
 
 
+def cut_scale(cut: float | None) -> Any:
+    """An x scale that stops at ``cut`` (bars beyond it drawn to the edge), or altair's own."""
+    return alt.Scale(domain=[0, cut], clamp=True, nice=False) if cut else alt.Undefined
+
+
 def cut_labels(
     values: pd.Series, labels: pd.Series, cut: float, order: list[str], store: Store, y: str
 ) -> alt.LayerChart:

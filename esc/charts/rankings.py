@@ -16,6 +16,7 @@ from esc.charts.common import (
     COUNTRY_COLUMNS,
     SERIES_TITLES,
     cut_labels,
+    cut_scale,
     far_apart,
     lines,
     name,
@@ -69,7 +70,7 @@ def ranked_bars(
     enc: dict[str, Any] = {
         "y": alt.Y("_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
         "x": alt.X("_v:Q", title=x_title, axis=alt.Axis(format=",.0f" if scale != 1 else ""),
-                   scale=_x_scale(cut)),
+                   scale=cut_scale(cut)),
         "tooltip": [alt.Tooltip("_label:N", title="Product"),
                     alt.Tooltip("_v:Q", title=x_title, format=",.1f")],
     }
@@ -113,7 +114,7 @@ def complementarity_lists(
                       "uncapped": a["shiftable_uncapped_usd"] / 1e6})
     order_a = list(dict.fromkeys(a.sort_values("capped", ascending=False)["name"]))
     cut_a = far_apart(a["capped"])
-    x_a = _x_scale(cut_a)
+    x_a = cut_scale(cut_a)
     y = alt.Y("name:N", title=None, sort=order_a, axis=alt.Axis(labelLimit=300))
     layers = [
         alt.Chart(inline(a, store)).mark_bar(color=PALETTE[0]).encode(
@@ -137,7 +138,7 @@ def complementarity_lists(
     cut_b = far_apart(b["score"])
     nxt: Any = alt.Chart(inline(b, store)).mark_bar(color=PALETTE[2]).encode(
         y=alt.Y("name:N", title=None, sort=order_b, axis=alt.Axis(labelLimit=300)),
-        x=alt.X("score:Q", title="Value x density (USD million)", scale=_x_scale(cut_b)),
+        x=alt.X("score:Q", title="Value x density (USD million)", scale=cut_scale(cut_b)),
         tooltip=[alt.Tooltip("name:N", title="Product"),
                  alt.Tooltip("score:Q", title="Value x density (USD m)", format=",.1f"),
                  alt.Tooltip("density:Q", title="Density", format=".2f")])
@@ -152,7 +153,3 @@ def complementarity_lists(
         opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE]
     return finish(alt.vconcat(now, nxt), table, opts, store)
 
-
-def _x_scale(cut: float | None) -> Any:
-    """An x scale that stops at ``cut`` (bars beyond it drawn to the edge), or altair's own."""
-    return alt.Scale(domain=[0, cut], clamp=True, nice=False) if cut else alt.Undefined

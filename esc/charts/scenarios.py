@@ -7,12 +7,24 @@ chart itself.
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import name, names_scale, period, product_label, require, with_period
+from esc.charts.common import (
+    BROKEN_NOTE,
+    cut_labels,
+    cut_scale,
+    far_apart,
+    lines,
+    name,
+    names_scale,
+    period,
+    product_label,
+    require,
+    with_period,
+)
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import (
     DEMO_RED,
@@ -205,9 +217,11 @@ def alternative_suppliers(
     })
     store: Store = {}
     width, height = size(text, WIDTH - 200, alt.Step(20))
-    bars = alt.Chart(inline(df, store)).mark_bar().encode(
-        y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200)),
-        x=alt.X("share:Q", title="Share of world exports (%)"),
+    cut = far_apart(df["share"])
+    order = list(dict.fromkeys(df.sort_values("share", ascending=False)["name"]))
+    bars: Any = alt.Chart(inline(df, store)).mark_bar().encode(
+        y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("share:Q", title="Share of world exports (%)", scale=cut_scale(cut)),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(
             domain=["Trusted partner", "Other exporter"], range=[PALETTE[0], OTHER_GREY]),
             legend=alt.Legend(orient="top")),
@@ -217,12 +231,17 @@ def alternative_suppliers(
                  alt.Tooltip("imports:Q", title="Reporter buys now (USD m)", format=",.1f"),
                  alt.Tooltip("headroom:Q", title="Headroom (USD m)", format=",.1f"),
                  alt.Tooltip("groups:N", title="Groups")],
-    ).properties(width=width, height=height)
+    )
+    if cut:
+        bars = alt.layer(bars, cut_labels(df["share"], df["name"], cut, order, store, "name"))
+    bars = bars.properties(width=width, height=height)
     code = str(table["hs6"].iloc[0]) if "hs6" in table.columns and len(table) else ""
     product = product_label(table.head(1), "hs6").iloc[0] if code else "the product"
     opts = options(text, title=f"Who else exports {product}?", subtitle=assumption_lines(
         table, "Exporters other than the stopped supplier and the reporter, by share of "
         "world exports."))
+    if cut:
+        opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE]
     return finish(bars, table, opts, store)
 
 
