@@ -24,6 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -211,6 +212,12 @@ class BaseSource:
 
 log = logging.getLogger(__name__)
 
+ENTRY_POINT_GROUP = "esc.sources"
+"""Where installed packages register sources: ``[project.entry-points."esc.sources"]``."""
+BUILTIN_ORDER: tuple[str, ...] = ("demo", "baci", "comtrade", "wits-india", "dgcis", "meidb",
+                                  "atlas", "hs")
+"""esc's own sources, in the order the CLI and ``esc data list`` show them."""
+
 _REGISTRY: dict[str, Source] = {}
 _BUILTINS_LOADED = False
 
@@ -231,10 +238,23 @@ def unregister(name: str) -> None:
 
 
 def _builtins() -> None:
+    """Register the sources installed packages declare (entry point group ``esc.sources``),
+    esc's own first, in :data:`BUILTIN_ORDER`, then the others by name. Done once, on first
+    use, so importing :mod:`esc.data` reads no source module."""
     global _BUILTINS_LOADED
-    if not _BUILTINS_LOADED:
-        _BUILTINS_LOADED = True
-        import esc.sources  # noqa: F401  (registers esc's own sources)
+    if _BUILTINS_LOADED:
+        return
+    _BUILTINS_LOADED = True
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    if not set(BUILTIN_ORDER) <= set(found):
+        missing = sorted(set(BUILTIN_ORDER) - set(found))
+        log.warning("esc's own sources %s are not registered: install esc (pip install -e .) "
+                    "so that its entry points are written", missing)
+    ranked = sorted(found, key=lambda n: (BUILTIN_ORDER.index(n) if n in BUILTIN_ORDER
+                                          else len(BUILTIN_ORDER), n))
+    for name in ranked:
+        if name not in _REGISTRY:
+            register(found[name].load())
 
 
 def get(name: str) -> Source:
