@@ -417,6 +417,79 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": ("esc dependence --reporter IND --year 2023 --sector Batteries",
+         "esc trend --reporter IND --hs6 850760 --years 2019-2023"),
+    "data": ("esc data list", "esc data fetch baci --release V202501 --hs HS22"),
+    "data list": ("esc data list", "esc data list --format csv --output sources.csv"),
+    "data fetch": ("esc data fetch baci --release V202501 --hs HS22", "esc data fetch wits-india"),
+    "data import": ("esc data import BACI_HS22_V202501.zip",
+                    "esc data import comtrade-2023.csv --hs HS22"),
+    "dependence": ("esc dependence --reporter IND --year 2023 --sector Batteries",
+                   "esc dependence --source wits-india --level hs2 --year 2022"),
+    "pci": ("esc pci --exports exports.csv --format csv",
+            "esc pci --exports exports.csv --value-col value --presence continuous"),
+    "scenario": ("esc scenario --reporter IND --supplier CHN --year 2023 --sector Batteries",
+                 "esc scenario --reporter JPN --control cn-graphite-2023-12 --shared"),
+    "controls": ("esc controls", "esc controls --format csv --output controls.csv"),
+    "alternatives": ("esc alternatives --reporter IND --hs6 850760 --year 2023",
+                     "esc alternatives --reporter JPN --flagged --top 5"),
+    "complementarity": ("esc complementarity --exporter IND --importer JPN --year 2023",
+                        "esc complementarity --exporter IND --importer JPN --relocate"),
+    "screen": ("esc screen --reporter IND --reporter JPN --year 2023 --summary category",
+               "esc screen --reporter IND --sector Batteries --years-back 2"),
+    "sectors": ("esc sectors", "esc sectors --sector Batteries --wide"),
+    "initiatives": ('esc initiatives --sector "Clean energy"',
+                    "esc initiatives --format csv --output initiatives.csv"),
+    "trend": ("esc trend --reporter IND --hs6 850760 --years 2019-2023",
+              "esc trend --source wits-india --hs2 85 --chart china-share-85.png"),
+    "report": ("esc report --year 2023 --out reports",
+               "esc report --notebook overview --reporter IND --source baci"),
+}
+"""One or two real command lines per (sub)command, shown under its ``--help``."""
+
+OPTION_HELP = {
+    "reporter": "ISO3 importer", "supplier": "ISO3 exporter that stops supplying",
+    "exporter": "ISO3 exporter", "importer": "ISO3 importer", "year": "year of the flows",
+    "source": "trade data source (see esc data list)",
+    "sector": "sector or priority product (see esc sectors)",
+    "merge_hk": "count Hong Kong and Macao as China", "no_progress": "no progress bar",
+    "hhi_cut": "HHI (0-1) above which imports count as concentrated",
+    "pci_cut": "PCI above which a product counts as complex",
+    "redirect": "share (0-1) of other exporters' sales that can be redirected",
+    "groups": "partner groups CSV (group,iso3,source)", "out": "report folder",
+    "year_col": "column of years", "country_col": "column of country codes",
+    "product_col": "column of product codes", "value_col": "column of export values",
+    "presence": "RCA >= 1 as 0/1 (binary) or RCA itself (continuous)",
+    "paths": "files to import",
+}
+"""What an option is, for options added without a help text."""
+
+
+def _add_help_extras(parser: argparse.ArgumentParser, name: str = "") -> None:
+    """Examples (:data:`EXAMPLES`) under every command's help and every option's default
+    in its help text, for ``parser`` and its subcommands."""
+    examples = EXAMPLES.get(name, ())
+    if examples:
+        parser.epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub_name, sub in action.choices.items():
+                _add_help_extras(sub, f"{name} {sub_name}".strip())
+            continue
+        if action.help is None and action.dest in OPTION_HELP:
+            action.help = OPTION_HELP[action.dest]
+        if _shows_default(action) and "default" not in (action.help or ""):
+            action.help = ((action.help or "").rstrip() + " (default: %(default)s)").lstrip()
+
+
+def _shows_default(action: argparse.Action) -> bool:
+    """An option with a default worth printing (not None, False, [] or suppressed)."""
+    return (bool(action.option_strings) and action.help != argparse.SUPPRESS
+            and action.default not in (None, False, [], argparse.SUPPRESS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="esc", description="India–Japan economic security "
                                 "analysis from public trade data.")
@@ -591,6 +664,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--no-reuse", action="store_true", help="rerun even if inputs are unchanged")
     rp.add_argument("--no-progress", action="store_true")
     rp.set_defaults(func=_cmd_report)
+    _add_help_extras(p)
     return p
 
 
