@@ -3,8 +3,9 @@
 This module assembles, for a set of reporters and years, one row per (year, reporter,
 product) from any source: import concentration (:mod:`esc.metrics`), the reporter's
 imports/exports ratio, the world-export HHI of the product, and its PCI
-(:mod:`esc.complexity`), labelled with the sector registry. :func:`esc.vulnerability.overview`
-classifies it; the CLI's ``esc dependence`` prints it.
+(:mod:`esc.complexity`), labelled with the sector registry. It reads no flows:
+:func:`esc.study.overview` loads them, and :func:`esc.vulnerability.classify` classifies the
+table.
 
 Product level follows the source: HS6 for the demo world, BACI and Comtrade; HS2 chapters
 for the WITS mirror data (``product="hs2"``), where the registry is reduced to its chapters.
@@ -13,19 +14,24 @@ for the WITS mirror data (``product="hs2"``), where the registry is reduced to i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from esc import metrics
+from esc import complexity, metrics
 from esc.countries import check_countries, partner_groups
-from esc.errors import BadValueError, EscError
+from esc.errors import BadValueError, EscError, MissingColumnError
+from esc.label import carry, label_of
 from esc.registry import products
-from esc.schema import DEMO_LABEL
 
 log = logging.getLogger(__name__)
 
 CHAPTER_LEVEL_SOURCES = {"wits-india": "hs2"}
+
+AtlasPci = pd.DataFrame | Callable[[], "pd.DataFrame | None"] | None
+"""The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), a function returning it, or None."""
 
 # Short titles of the HS chapters the registry touches (abbreviated from the HS2022 chapter
 # titles, World Customs Organization).
@@ -69,21 +75,32 @@ def registry_products(product: str, hs_rev: str, sector: str | list[str] | None)
     return out.reset_index(drop=True)
 
 
-def _pci_chapters(years: list[int]) -> pd.DataFrame | None:
-    """Atlas PCI aggregated to HS2 chapters (world-export-weighted mean of HS4 headings)."""
-    try:
-        from esc.sources import atlas
+def chapter_pci(atlas_pci: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Atlas PCI of HS2 chapters: the world-export-weighted mean of their HS4 headings,
 
-        pci = atlas.read_pci()
-    except Exception as exc:  # no data folder: PCI stays empty, the table says so
-        log.warning("no Atlas PCI table for chapter-level PCI: %s", exc)
-        return None
-    pci = pci[pci["year"].isin(years)].dropna(subset=["pci"])
-    pci = pci.assign(hs2=pci["hs4"].str[:2], w=pci["world_exports_usd"])
-    pci["wp"] = pci["w"] * pci["pci"]
-    agg = pci.groupby(["year", "hs2"], as_index=False)[["wp", "w"]].sum()
-    agg["pci"] = agg["wp"] / agg["w"]
-    return agg[["year", "hs2", "pci"]]
+        PCI_c,t = sum_h (X_h,t' x PCI_h,t') / sum_h X_h,t'   (h the headings of chapter c)
+
+    with ``t'`` the latest Atlas year at or before ``t`` (the first Atlas year for earlier
+    years), as :func:`esc.complexity.pci_for_hs6` does for HS6 codes. ``atlas_pci`` is
+    :func:`esc.sources.atlas.read_pci` (``year, hs4, pci, world_exports_usd``; exports in
+    USD). Returns ``year, hs2, pci, pci_source ("atlas"), pci_note`` (naming the Atlas year).
+    """
+    pci = atlas_pci.dropna(subset=["pci"])
+    have = sorted(int(y) for y in pci["year"].unique())
+    frames = []
+    for year in years:
+        use = max([y for y in have if y <= year], default=have[0]) if have else None
+        rows = pci[pci["year"] == use]
+        rows = rows.assign(hs2=rows["hs4"].str[:2], w=rows["world_exports_usd"])
+        rows = rows.assign(wp=rows["w"] * rows["pci"])
+        agg = rows.groupby("hs2", as_index=False)[["wp", "w"]].sum()
+        frames.append(pd.DataFrame({
+            "year": year, "hs2": agg["hs2"], "pci": agg["wp"] / agg["w"], "pci_source": "atlas",
+            "pci_note": f"chapter mean of Atlas {use} headings"}))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["year", "hs2", "pci", "pci_source", "pci_note"])
+    out["year"] = out["year"].astype("int16")
+    return out
 
 
 # --------------------------------------------------------------------------- PCI: product space
@@ -100,8 +117,6 @@ NOISY_CHAPTERS = ("77", "98", "99")  # reserved / national-use chapters, not pro
 
 def world_shape(flows: metrics.Flows, years: list[int], product: str = "hs6") -> pd.DataFrame:
     """Per year: distinct exporters, importers and products of a flows table (DuckDB)."""
-    import duckdb
-
     con = metrics.connect()
     try:
         src = metrics._Source(con, flows)
@@ -194,6 +209,7 @@ def pci_table(
     mode: str = "computed",
     hs_rev: str = "HS22",
     product: str = "hs6",
+    atlas_pci: AtlasPci = None,
 ) -> pd.DataFrame:
     """PCI for ``codes`` in each year, only from a complete product space.
 
@@ -203,7 +219,9 @@ def pci_table(
     when the flows are a complete world (:func:`incomplete_reason`); otherwise the Atlas PCI
     is used when the Atlas table is available, else PCI stays NaN, with a warning.
     ``mode="atlas"``: the Atlas HS92 four-digit PCI mapped by
-    :func:`esc.complexity.pci_for_hs6` (the Atlas year nearest below or equal).
+    :func:`esc.complexity.pci_for_hs6` (the Atlas year nearest below or equal). The Atlas
+    table is ``atlas_pci`` (:func:`esc.sources.atlas.read_pci`, or a function returning it,
+    called only when a year needs it); this function reads no file itself.
 
     Returns ``year, <product>, pci, pci_source ("computed", "atlas" or ""), pci_note``.
     """
@@ -219,7 +237,7 @@ def pci_table(
         if mode == "computed" and reason is None:
             frames.append(_computed(flows, year, codes, product))
             continue
-        atlas = _atlas(codes, year, hs_rev)
+        atlas = _atlas(codes, year, hs_rev, atlas_pci)
         if reason and atlas["pci"].notna().any():
             log.warning("%s: %s; using the Atlas PCI", year, reason)
             atlas["pci_note"] = atlas["pci_note"].where(atlas["pci_note"] != "", reason)
@@ -235,8 +253,6 @@ def pci_table(
 
 
 def _computed(flows: metrics.Flows, year: int, codes: list[str], product: str) -> pd.DataFrame:
-    from esc import complexity
-
     kept, notes = filter_product_space(world_exports(flows, [year], product))
     res = complexity.complexity(kept).pci[["product", "pci"]]
     out = pd.DataFrame({"hs6": codes}).merge(res.rename(columns={"product": "hs6"}), on="hs6",
@@ -251,14 +267,19 @@ def _computed(flows: metrics.Flows, year: int, codes: list[str], product: str) -
     return out
 
 
-def _atlas(codes: list[str], year: int, hs_rev: str) -> pd.DataFrame:
+def resolve_atlas(atlas_pci: AtlasPci) -> pd.DataFrame | None:
+    """The Atlas table itself: ``atlas_pci`` called when it is a loader (read only when a
+    year needs it)."""
+    return atlas_pci() if callable(atlas_pci) else atlas_pci
+
+
+def _atlas(codes: list[str], year: int, hs_rev: str, atlas_pci: AtlasPci) -> pd.DataFrame:
     """Atlas PCI for ``codes`` (``hs6, pci, pci_source, pci_note``); NaN when no table."""
-    from esc import complexity
-
+    table = resolve_atlas(atlas_pci)
+    if table is None:
+        return pd.DataFrame({"hs6": codes, "pci": float("nan"), "pci_source": "",
+                             "pci_note": "no Atlas PCI table"})
     try:
-        from esc.sources import atlas
-
-        table = atlas.read_pci()
         years = sorted(int(y) for y in table["year"].unique())
         use = max([y for y in years if y <= year], default=years[0])
         mapped = complexity.pci_for_hs6(codes, hs_rev=hs_rev if hs_rev in ("HS92", "HS17",
@@ -274,33 +295,36 @@ def _atlas(codes: list[str], year: int, hs_rev: str) -> pd.DataFrame:
 
 
 def import_table(
+    flows: pd.DataFrame,
     *,
-    source: str = "demo",
     reporters: tuple[str, ...] | list[str] = ("IND", "JPN"),
-    years: list[int] | tuple[int, ...] = (2023,),
+    years: list[int] | tuple[int, ...] | None = None,
     sector: str | list[str] | None = None,
     merge_hk: bool = False,
     pci: pd.DataFrame | None = None,
-    flows: pd.DataFrame | None = None,
     groups: dict[str, frozenset[str]] | None = None,
     pci_mode: str = "computed",
+    product: str | None = None,
+    atlas_pci: AtlasPci = None,
 ) -> pd.DataFrame:
     """One row per (year, reporter, registry product) with concentration, dependence,
-    chokepoint and complexity columns (see :func:`esc.vulnerability.overview`).
+    chokepoint and complexity columns (see :func:`esc.study.overview`).
 
-    ``flows`` may be passed directly (any canonical flows table); otherwise it is loaded
-    with :func:`esc.data.load_flows` from ``source``. ``groups`` (default
+    ``flows`` is a canonical flows table (read by :func:`esc.study.load_flows`); its product
+    level is ``product`` or, by default, the level its label carries (``hs6``, ``hs4``,
+    ``hs2``). ``years`` defaults to the years in ``flows``. ``groups`` (default
     :func:`esc.countries.partner_groups`) gives one ``share_<group>`` column each. Values in
     USD, shares 0–1. PCI follows :func:`pci_table` (``pci_mode``), with ``pci_source`` and
-    ``pci_note`` columns.
+    ``pci_note`` columns; at chapter level (``hs2``) the PCI is :func:`chapter_pci` of
+    ``atlas_pci`` (the Atlas table, read by :func:`esc.study.atlas_pci`), empty without it.
+    The result carries the label of ``flows`` (:func:`esc.label.carry`):
+    real flows stay real, demo flows stay demo.
     """
     reporters = check_countries(list(reporters), what="reporter")
-    years = [int(y) for y in years]
-    product = product_level(source)
-    if flows is None:
-        from esc import data
-
-        flows = data.load_flows(source, years=years)
+    product = product or level_of(flows)
+    years = ([int(y) for y in years] if years is not None
+             else sorted(int(y) for y in flows["year"].unique()))
+    flows = flows[flows["year"].isin(years)] if len(flows) else flows
     hs_rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
     reg = registry_products(product, hs_rev, sector)
     codes = reg[product].tolist()
@@ -318,13 +342,26 @@ def import_table(
     else:  # mirror data: one importer only, no world-export view
         table["export_hhi"] = float("nan")
     table["year"] = table["year"].astype("int16")
-    pcis = _pci(pci, flows, product, years, sorted(table[product].unique()), pci_mode)
+    pcis = _pci(pci, flows, product, years, sorted(table[product].unique()), pci_mode,
+                atlas_pci)
     table = table.merge(pcis, on=["year", product], how="left")
     table = _order(table, product)
-    label = DEMO_LABEL if source == "demo" else flows.attrs.get("label", f"source: {source}")
-    table.attrs.update({"label": label, "source": source, "product": product,
-                        "merge_hk": merge_hk})
+    carry(flows, table, product_level=product)
+    table.attrs.update({"product": product, "merge_hk": merge_hk})
     return table
+
+
+def level_of(flows: pd.DataFrame) -> str:
+    """The product column of a flows table: the level its label carries, else the first of
+    ``hs6``, ``hs4``, ``hs2`` it has."""
+    found = label_of(flows)
+    if found is not None and found.product_level in flows.columns:
+        return found.product_level
+    for col in ("hs6", "hs4", "hs2"):
+        if col in flows.columns:
+            return col
+    raise MissingColumnError("no product column (hs6, hs4 or hs2)", path="<flows>",
+                             column="hs6")
 
 
 def _ratios(flows: pd.DataFrame, reporters: list[str], product: str) -> pd.DataFrame:
@@ -343,7 +380,8 @@ def _ratios(flows: pd.DataFrame, reporters: list[str], product: str) -> pd.DataF
 
 
 def _pci(pci: pd.DataFrame | None, flows: pd.DataFrame, product: str,
-         years: list[int], codes: list[str], mode: str = "computed") -> pd.DataFrame:
+         years: list[int], codes: list[str], mode: str = "computed",
+         atlas_pci: AtlasPci = None) -> pd.DataFrame:
     if pci is not None:
         out = pci.copy()
         if "year" not in out.columns:
@@ -353,14 +391,16 @@ def _pci(pci: pd.DataFrame | None, flows: pd.DataFrame, product: str,
         return out
     if product == "hs6":
         hs_rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
-        return pci_table(flows, years=years, codes=codes, mode=mode, hs_rev=hs_rev)
-    chapters = _pci_chapters(years)
-    if chapters is None:
+        return pci_table(flows, years=years, codes=codes, mode=mode, hs_rev=hs_rev,
+                         atlas_pci=atlas_pci)
+    atlas_pci = resolve_atlas(atlas_pci)
+    if atlas_pci is None or product != "hs2":
+        log.warning("no PCI at %s level (%s)", product,
+                    "no Atlas table given" if atlas_pci is None else "chapters only")
         return pd.DataFrame({"year": pd.Series(dtype="int16"), product: pd.Series(dtype=str),
                              "pci": pd.Series(dtype=float), "pci_source": pd.Series(dtype=str),
                              "pci_note": pd.Series(dtype=str)})
-    chapters["year"] = chapters["year"].astype("int16")
-    return chapters.assign(pci_source="atlas", pci_note="chapter mean of Atlas headings")
+    return chapter_pci(atlas_pci, years)
 
 
 def _order(table: pd.DataFrame, product: str) -> pd.DataFrame:

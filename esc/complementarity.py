@@ -27,8 +27,26 @@ from __future__ import annotations
 import pandas as pd
 
 from esc import metrics
+from esc.complexity import export_table, rca
 from esc.countries import check_countries
 from esc.errors import BadValueError
+from esc.relatedness import relatedness
+
+COMPLEMENTARITY_COLUMNS = ("exporter", "importer", "exporter_rca",
+                           "exporter_world_exports_usd", "importer_imports_usd", "importer_hhi",
+                           "top_supplier", "top_supplier_share", "exporter_share_now",
+                           "shiftable_uncapped_usd", "shiftable_usd", "capped", "year")
+"""Columns of :func:`complementarity` after the product column."""
+RELOCATE_COLUMNS = ("exporter", "importer", "exporter_rca", "exporter_world_exports_usd",
+                    "density", "density_cut", "cog", "importer_imports_usd", "importer_hhi",
+                    "top_supplier", "top_supplier_share", "value_usd", "score", "year")
+"""Columns of :func:`could_relocate` after the product column."""
+
+
+def empty(product: str = "hs6", *, relocate: bool = False) -> pd.DataFrame:
+    """A result of :func:`complementarity` (or :func:`could_relocate`) with no rows."""
+    cols = RELOCATE_COLUMNS if relocate else COMPLEMENTARITY_COLUMNS
+    return pd.DataFrame({c: [] for c in (product, *cols)})
 
 
 def complementarity(
@@ -49,8 +67,6 @@ def complementarity(
     exporter_share_now, shiftable_uncapped_usd, shiftable_usd, capped`` (USD; shares 0–1;
     ``capped`` is True where the exporter's world exports bind).
     """
-    from esc.complexity import export_table, rca
-
     exporter, importer = check_countries([exporter, importer])
     f = flows[flows["year"] == year]
     ex = rca(export_table(f, product=product))
@@ -107,9 +123,6 @@ def could_relocate(
     density, density_cut, cog, importer_imports_usd, importer_hhi, top_supplier,
     top_supplier_share, value_usd, score, year``.
     """
-    from esc.complexity import export_table, rca
-    from esc.relatedness import relatedness
-
     exporter, importer = check_countries([exporter, importer])
     if not 0.0 <= density_quantile <= 1.0:
         raise BadValueError(f"density_quantile must be between 0 and 1, not {density_quantile}",
@@ -155,10 +168,7 @@ def could_relocate(
 
 
 def _empty_relocate(flows: pd.DataFrame, product: str, year: int) -> pd.DataFrame:
-    cols = [product, "exporter", "importer", "exporter_rca", "exporter_world_exports_usd",
-            "density", "density_cut", "cog", "importer_imports_usd", "importer_hhi",
-            "top_supplier", "top_supplier_share", "value_usd", "score", "year"]
-    out = pd.DataFrame({c: [] for c in cols})
+    out = empty(product, relocate=True)
     out.attrs.update(flows.attrs)
     out.attrs["year"] = year
     return out

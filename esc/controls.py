@@ -27,15 +27,18 @@ from pathlib import Path
 import pandas as pd
 
 from esc.config import package_data_dir
+from esc.countries import is_known_iso3
 from esc.errors import (
     BadValueError,
     CorruptFileError,
     DataNotFoundError,
+    EscError,
     MissingColumnError,
     UnknownCountryError,
     UnknownProductError,
     UnknownReleaseError,
 )
+from esc.sources.hs import nomenclature
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +103,6 @@ def _check_row(row: dict[str, str], path: str, line: int) -> None:
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", row["id"]):
         raise BadValueError(f"id {row['id']!r} is not a slug (lower-case words joined by '-')",
                             path=path, line=line, column="id")
-    from esc.countries import is_known_iso3
-
     if not is_known_iso3(row["country"]):
         raise UnknownCountryError(f"country {row['country']!r} is not an ISO3 code (the country "
                                   "whose exports are controlled)", path=path, line=line,
@@ -146,9 +147,6 @@ def _check_unique_ids(df: pd.DataFrame, path: str) -> None:
 
 
 def _check_codes(df: pd.DataFrame, path: str) -> None:
-    from esc.errors import EscError
-    from esc.sources.hs import nomenclature
-
     known: dict[str, set[str] | None] = {}
     for i, row in enumerate(df.itertuples(index=False)):
         if row.hs_rev not in known:

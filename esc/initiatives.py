@@ -587,9 +587,29 @@ def product_links(initiatives: pd.DataFrame, *, origin: str = "study") -> pd.Dat
     return pd.DataFrame(rows, columns=["id", "type", "title", "product", "via"])
 
 
-def _links(initiatives: pd.DataFrame, table: pd.DataFrame) -> tuple[list[list[str]],
-                                                                      list[int]]:
-    """Per classified row: ids of linked initiatives, and how many link through an hs6 code."""
+def _code_column(table: pd.DataFrame) -> str:
+    """The product code column of a classified table: ``hs6``, ``hs4`` or ``hs2``."""
+    for col in ("hs6", "hs4", "hs2"):
+        if col in table.columns:
+            return col
+    raise MissingColumnError("required column is missing (coverage needs importer, a product "
+                             "code hs6, hs4 or hs2, and category)", path="<classified table>",
+                             column="hs6")
+
+
+def _under(by_code: dict[str, set[str]], code: str) -> set[str]:
+    """The values of every HS6 key that starts with ``code`` (``code`` itself for HS6)."""
+    if len(code) >= 6:
+        return set(by_code.get(code, set()))
+    return set().union(*(v for k, v in by_code.items() if k.startswith(code)))
+
+
+def _links(initiatives: pd.DataFrame, table: pd.DataFrame, col: str = "hs6"
+           ) -> tuple[list[list[str]], list[int]]:
+    """Per classified row: ids of linked initiatives, and how many link through an HS code.
+
+    A row at ``hs4`` or ``hs2`` (a heading or chapter) links every initiative whose HS6 codes
+    lie in it, and every registry product with a code in it."""
     registry = _registry_products()
     by_code: dict[str, set[str]] = {}
     by_product: dict[str, set[str]] = {}
@@ -601,11 +621,11 @@ def _links(initiatives: pd.DataFrame, table: pd.DataFrame) -> tuple[list[list[st
             by_product.setdefault(product.lower(), set()).add(iid)
     has_product = "product" in table.columns
     ids, direct = [], []
-    for i, code in enumerate(table["hs6"].astype(str)):
-        products = set(registry.get(code, set()))
+    for i, code in enumerate(table[col].astype(str)):
+        products = _under(registry, code)
         if has_product and isinstance(table["product"].iloc[i], str):
-            products.add(table["product"].iloc[i])
-        via_code = by_code.get(code, set())
+            products.update(p for p in table["product"].iloc[i].split("; ") if p)
+        via_code = _under(by_code, code)
         via_product = set().union(*(by_product.get(p.lower(), set()) for p in products))
         ids.append(sorted(via_code | via_product))
         direct.append(len(via_code))
@@ -639,29 +659,34 @@ def coverage(
     product that lists the row's ``hs6``, or equals the row's ``product``. ``statuses``
     restricts the initiatives counted (e.g. leave out ``planned``).
 
+    A table at another product level (``hs4`` headings, ``hs2`` chapters: its code column) is
+    linked through the initiatives' HS6 codes inside each heading or chapter and through the
+    registry products with a code in it; the rows keep that code column.
+
     ``level="hs6"``: one row per classified row, columns ``importer, hs6, category`` (plus
     the optional ones present), ``n_initiatives, initiative_ids`` (``;``-separated, sorted)
     and ``n_direct`` (initiatives linked through an HS code). ``level="product"``: one row
     per ``(importer, product, category)`` with ``n_hs6`` and the distinct initiatives of its
     codes (``product`` from ``classified``, else the registry's first product for the code).
     """
-    _require(classified, ["importer", "hs6", "category"])
+    col = _code_column(classified)
+    _require(classified, ["importer", col, "category"])
     if level not in ("hs6", "product"):
         raise UnknownReleaseError(f"level must be 'hs6' or 'product', not {level!r}")
     chosen = initiatives
     if statuses is not None:
         chosen = initiatives[initiatives["status"].isin(list(statuses))]
     table = _latest_year(classified, year).reset_index(drop=True)
-    ids, direct = _links(chosen, table)
+    ids, direct = _links(chosen, table, col)
     extra = [c for c in ("product", "sector", "short_name", "imports_usd") if c in table]
-    out = table[["importer", "hs6", "category", *extra]].copy()
-    out["hs6"] = out["hs6"].astype(str)
+    out = table[["importer", col, "category", *extra]].copy()
+    out[col] = out[col].astype(str)
     out["n_initiatives"] = [len(x) for x in ids]
     out["initiative_ids"] = [";".join(x) for x in ids]
     out["n_direct"] = direct
     if level == "product":
         return _to_product_level(out, ids)
-    return out.sort_values(["importer", "category", "hs6"], ignore_index=True)
+    return out.sort_values(["importer", "category", col], ignore_index=True)
 
 
 def _to_product_level(out: pd.DataFrame, ids: list[list[str]]) -> pd.DataFrame:
@@ -699,7 +724,8 @@ def gaps(
     if "imports_usd" in out.columns:
         return out.sort_values([*keys, "imports_usd"], ascending=[True, True, False],
                                ignore_index=True)
-    return out.sort_values([*keys, level], ignore_index=True)
+    code = level if level in out.columns else _code_column(out)
+    return out.sort_values([*keys, code], ignore_index=True)
 
 
 def _require(table: pd.DataFrame, columns: list[str]) -> None:

@@ -40,6 +40,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from esc import controls
+from esc.complexity import export_table, rca
 from esc.countries import RE_EXPORT_HUBS, check_countries, partner_groups
 from esc.errors import BadValueError, UnknownReleaseError
 
@@ -273,8 +275,6 @@ def control_stop(
     result's ``attrs`` add ``control`` (the id) and ``control_name``; every code of the control
     has a row, with zero imports where the reporter buys none.
     """
-    from esc import controls
-
     row = controls.get_control(control, controls_path)
     codes = controls.split_hs6(row["hs6"])
     product = kwargs.get("product", "hs6")
@@ -303,8 +303,6 @@ def controls_at_risk(
     uncovered_usd, uncovered_share``: the sums of :func:`control_stop` over the control's
     codes.
     """
-    from esc import controls
-
     table = controls.load_controls(controls_path)
     rows, attrs = [], {}
     for c in table.itertuples(index=False):
@@ -352,8 +350,6 @@ def alternatives(
     rank, exporter, world_exports_usd, world_share, rca, groups, trusted, reporter_imports_usd,
     headroom_usd`` with at most ``top`` rows per product (all with ``top=None``).
     """
-    from esc.complexity import export_table, rca
-
     reporter, supplier = check_countries([reporter, supplier])
     redirect = _check_redirect(redirect)
     f = _year(flows, year)

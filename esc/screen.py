@@ -33,8 +33,9 @@ import pandas as pd
 
 from esc import analysis, metrics, vulnerability
 from esc.countries import check_countries, partner_groups
-from esc.errors import UnknownReleaseError
+from esc.errors import EscError, UnknownReleaseError
 from esc.schema import DEMO_LABEL
+from esc.sources import atlas
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,16 @@ def _baci_files(years: list[int]) -> tuple[list, str, str, list[int]]:
     return files, label, rev, sorted(by_rev[rev])
 
 
+def atlas_table() -> pd.DataFrame | None:
+    """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), None when the data folder
+    has none; :func:`esc.analysis.pci_table` calls it only for a year that needs it."""
+    try:
+        return atlas.read_pci()
+    except EscError as exc:
+        log.info("no Atlas PCI table: %s", exc)
+        return None
+
+
 def screen_years(year: int, years_back: int, available: Iterable[int],
                  preset: str = "study") -> list[int]:
     """The years screened: ``year`` and up to ``years_back`` before it that the source has
@@ -178,7 +189,8 @@ def screen(
     table = table.merge(ratio, on=["year", "importer", "hs6"], how="left")
     codes = sorted(table["hs6"].unique())
     table = table.merge(analysis.pci_table(src, years=years, codes=codes, mode=pci,
-                                           hs_rev=hs_rev), on=["year", "hs6"], how="left")
+                                           hs_rev=hs_rev, atlas_pci=atlas_table),
+                        on=["year", "hs6"], how="left")
     table = _labels(table, hs_rev)
     table = _classify(table, preset, hhi_cut, pci_cut)
     if sector:
@@ -194,6 +206,24 @@ def screen(
     log.info("screen: %d rows, %d years, %.1f s", len(table), len(years),
              time.perf_counter() - start)
     return table
+
+
+SCREEN_COLUMNS: dict[str, str] = {
+    "year": "int16", "importer": "string", "hs6": "string", "imports_usd": "float64",
+    "n_partners": "int64", "hhi": "float64", "top1_partner": "string", "top1_share": "float64",
+    "top3_share": "float64", "eff_suppliers": "float64", "share_chn": "float64",
+    "export_hhi": "float64", "import_export_ratio": "float64", "pci": "float64",
+    "pci_source": "string", "pci_note": "string", "description": "string", "hs2": "string",
+    "section": "string", "short_name": "string", "sector": "string", "product": "string",
+    "in_registry": "bool", "category": "string", "flag": "bool", "preset": "string",
+    **{f"flag_{p}": "bool" for p in PRESET_NAMES},
+}
+"""The screen's columns and types (the ``share_<group>`` columns follow the partner groups)."""
+
+
+def empty_screen() -> pd.DataFrame:
+    """A screen with no rows and every column of :func:`screen` (its summaries are empty)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SCREEN_COLUMNS.items()})
 
 
 def import_export_ratios(flows: metrics.Flows, reporters: list[str] | None, years: list[int],

@@ -174,7 +174,7 @@ def test_extract_is_not_a_product_space(raw):
 def test_comtrade_lithium_uses_the_atlas_not_a_computed_pci(tmp_path):
     from esc import data
     from esc.config import data_dir
-    from esc.vulnerability import overview
+    from esc.study import overview
 
     folder = data_dir() / "comtrade-cmm-sample"
     data.import_file(folder / "lithium_trade_data.csv")

@@ -1,0 +1,402 @@
+"""The study: where esc loads flows once and builds the tables the CLI and notebooks show.
+
+This is esc's one orchestration home. The analysis modules (:mod:`esc.analysis`,
+:mod:`esc.vulnerability`, :mod:`esc.scenarios`, :mod:`esc.complementarity`,
+:mod:`esc.initiatives`) take tables and return tables; this module reads the data for them:
+
+- :func:`product_level` asks the source registry at which level a source's flows are
+  (``hs6`` for the demo world, BACI and Comtrade; ``hs2`` chapters for the WITS mirror data),
+  and every table below is built at that level: nothing downstream assumes ``hs6``;
+- :func:`load_flows` reads flows through :func:`esc.data.load_flows` with the reporters,
+  years and products pushed into the scan;
+- :func:`overview` is the classified vulnerability matrix of the registry (``esc dependence``
+  and the overview notebook), :func:`screen` the screen of every imported product;
+- :func:`not_applicable` says, in one sentence, why a section cannot be computed from a
+  table (an HS6-only method on chapter data, a one-importer mirror table where a complete world
+  is needed); the notebooks print it and go on.
+
+Default scope (the same in the CLI and the notebooks): the study's four sectors
+(:data:`DEFAULT_SCOPE`), printed by :func:`scope_text`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from esc import analysis, complementarity, controls, data, registry, scenarios, vulnerability
+from esc import screen as screening
+from esc.countries import check_countries
+from esc.errors import EscError
+from esc.label import carry, label_of, stamp
+from esc.sources import atlas, demo
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_SCOPE", "MIN_WORLD_IMPORTERS", "import_table", "load_flows",
+           "not_applicable", "overview", "product_level", "registry_codes", "scope",
+           "scope_text", "screen", "screen_text"]
+
+DEFAULT_SCOPE = "study"
+"""Registry origin used when no sector is given: the joint study's four sectors."""
+
+MIN_WORLD_IMPORTERS = 2
+"""A flows table with fewer importers is one reporter's (mirror) imports, not a world: methods
+that need every country's exports (RCA, complementarity, redirectable exports) do not apply."""
+
+
+def product_level(source: str) -> str:
+    """The product column of ``source``'s flows (``hs6``, ``hs4``, ``hs2``, ...), from the
+    source registry (:func:`esc.data.product_level`).
+
+    >>> product_level("demo")
+    'hs6'
+    """
+    try:
+        return data.product_level(source)
+    except AttributeError:  # pragma: no cover - an older facade without the registry
+        return analysis.product_level(source)
+
+
+def scope(sector: str | list[str] | None) -> str | list[str]:
+    """The sectors a table covers: ``sector``, or the study's four sectors when None."""
+    return sector if sector else registry.sectors(DEFAULT_SCOPE)
+
+
+def scope_text(sector: str | list[str] | None, level: str = "hs6") -> str:
+    """One line naming the scope, e.g. ``"scope: the study's four sectors (... ; 93 hs6 codes)"``.
+
+    >>> scope_text("Batteries").startswith("scope: Batteries")
+    True
+    """
+    chosen = scope(sector)
+    codes = registry_codes(chosen, level)
+    names = chosen if isinstance(chosen, str) else "; ".join(chosen)
+    head = "the study's four sectors" if not sector else names
+    return f"scope: {head}; {len(codes)} {level} codes"
+
+
+def registry_codes(sector: str | list[str] | None, level: str = "hs6",
+                   hs_rev: str = "HS22") -> list[str]:
+    """The registry's codes for ``sector`` at ``level`` (HS6 codes cut to their heading or
+    chapter for ``hs4``/``hs2``; every registry code when ``sector`` is None)."""
+    return analysis.registry_products(level, hs_rev, sector)[level].tolist()
+
+
+def load_flows(
+    source: str,
+    *,
+    years: Iterable[int],
+    reporters: Iterable[str] | None = None,
+    products: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Flows of ``source`` at its own level, with filters pushed into the scan.
+
+    ``reporters`` are importers (None: every importer, as world measures need); ``products``
+    are codes at the source's level (:func:`product_level`). HS6 codes are pushed into the
+    Parquet scan; other levels are filtered on the product column after reading.
+    """
+    level = product_level(source)
+    wanted = None if products is None else sorted({str(p) for p in products})
+    importers = None if reporters is None else check_countries(list(reporters),
+                                                               what="reporter")
+    flows = data.load_flows(source, years=list(years), importers=importers,
+                            hs6=wanted if level == "hs6" else None)
+    if wanted is not None and level != "hs6":
+        kept = flows[flows[level].isin(wanted)].reset_index(drop=True)
+        flows = carry(flows, kept)
+    return flows
+
+
+def not_applicable(table: pd.DataFrame | None, *, needs: str = "hs6") -> str | None:
+    """Why a method cannot use ``table``, in one sentence; None when it can.
+
+    ``needs="hs6"``: an HS6-only method (the full screen, export controls on HS6 codes) on
+    data at another level. ``needs="world"``: a method that needs every country's exports
+    (complementarity, alternatives' redirectable exports) on a table with fewer than
+    :data:`MIN_WORLD_IMPORTERS` importers (a reporter's own or mirror imports).
+    """
+    if table is None:
+        return None
+    found = label_of(table)
+    name = found.source if found and found.source else "this source"
+    level = (found.product_level if found else None) or table.attrs.get("product", "hs6")
+    if needs == "hs6" and level != "hs6":
+        return (f"{name} is at {level} level: this section needs HS6 products and is "
+                "skipped.")
+    if needs == "world" and "importer" in table.columns:
+        n = table["importer"].nunique()
+        if n < MIN_WORLD_IMPORTERS:
+            return (f"{name} holds the imports of {n} reporter(s) only: this section needs "
+                    "every country's exports and is skipped.")
+    return None
+
+
+def screen(
+    *,
+    source: str = "demo",
+    reporters: Sequence[str] | None = ("IND",),
+    year: int = 2023,
+    preset: str = "study",
+    **options,
+) -> pd.DataFrame:
+    """The screen of every product the reporters import (:func:`esc.screen.screen`).
+
+    The screen is an HS6 method; at another product level it returns an empty screen table
+    whose ``attrs["skipped"]`` says why (:func:`not_applicable`), so that its summaries are
+    empty and a notebook goes on.
+    """
+    level = product_level(source)
+    if level == "hs6":
+        out = screening.screen(source=source, reporters=reporters, year=year, preset=preset,
+                               **options)
+        out.attrs["skipped"] = None
+        return out
+    out = stamp(screening.empty_screen(), data.label(source))
+    out.attrs.update({"product": level, "preset": preset, "years": [], "skipped": (
+                          f"{source} is at {level} level: the screen of every product needs "
+                          "HS6 flows and is skipped.")})
+    return out
+
+
+def screen_text(table: pd.DataFrame, year: int) -> str:
+    """What a screen holds, for a notebook to print: its label and row count, or the one
+    sentence saying why it was skipped."""
+    if table.attrs.get("skipped"):
+        return str(table.attrs["skipped"])
+    rows = int((table["year"] == year).sum())
+    return (f"{table.attrs.get('label', '')}\n{rows:,} (reporter, product) rows in {year}; "
+            f"years read: {table.attrs.get('years')}")
+
+
+def atlas_pci() -> pd.DataFrame | None:
+    """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), or None when the data
+    folder has none (PCI then stays empty, and the tables say so)."""
+    try:
+        return atlas.read_pci()
+    except EscError as exc:
+        log.warning("no Atlas PCI table: %s", exc)
+        return None
+
+
+def import_table(
+    *,
+    source: str = "demo",
+    reporters: Sequence[str] = ("IND", "JPN"),
+    years: Sequence[int] = (2023,),
+    sector: str | list[str] | None = None,
+    **options,
+) -> pd.DataFrame:
+    """:func:`esc.analysis.import_table` on the flows of ``source`` for ``years`` (read once,
+    at the source's level; every importer is read, since world-export measures need them)."""
+    flows = load_flows(source, years=years)
+    return analysis.import_table(flows, reporters=reporters, years=years, sector=sector,
+                                 atlas_pci=atlas_pci, **options)
+
+
+def overview(
+    *,
+    source: str = "demo",
+    reporters: Sequence[str] = ("IND", "JPN"),
+    year: int = 2023,
+    sector: str | list[str] | None = None,
+    preset: str = "study",
+    merge_hk: bool = False,
+    hhi_cut: float | None = None,
+    pci_cut: float | None = None,
+    pci: pd.DataFrame | None = None,
+    years_back: int = 0,
+    groups: dict[str, frozenset[str]] | None = None,
+    pci_mode: str = "computed",
+) -> pd.DataFrame:
+    """The vulnerability matrix of the registry: one row per (year, reporter, registry
+    product), classified by :func:`esc.vulnerability.classify`.
+
+    ``sector=None`` means the study's four sectors (:data:`DEFAULT_SCOPE`), in the CLI and in
+    the notebooks alike; ``df.attrs["scope"]`` says which. Columns: ``year, importer,
+    <product>, short_name, sector, product, imports_usd, n_partners, hhi, top1_partner,
+    top1_share, top3_share, eff_suppliers, share_chn, share_<group>, import_export_ratio,
+    export_hhi, pci, pci_source, pci_note, category, flag, preset`` (USD; shares and HHI 0–1).
+    For HS6 sources the rows come from the full screen (:func:`esc.screen.screen`), so PCI is
+    computed from the complete product space; at other levels from
+    :func:`esc.analysis.import_table` (chapter PCI: export-weighted mean of the Atlas
+    headings). ``years_back`` adds up to that many earlier years the source has
+    (``df.attrs["years"]``).
+    """
+    chosen = scope(sector)
+    p = vulnerability.get_preset(preset)
+    back = max(years_back, (p.persistence[1] - 1) if p.persistence else 0)
+    level = product_level(source)
+    if level == "hs6" and pci is None:
+        table = screening.screen(source=source, reporters=reporters, year=year,
+                                 years_back=back, preset=preset, pci=pci_mode,
+                                 merge_hk=merge_hk, sector=chosen, groups=groups,
+                                 hhi_cut=hhi_cut, pci_cut=pci_cut)
+        keep = table["in_registry"] & (table["year"] >= year - back)
+        out = table[keep].reset_index(drop=True)
+        out.attrs.update(table.attrs)
+        out.attrs["years"] = sorted(int(y) for y in out["year"].unique())
+    else:
+        years = list(range(year - back, year + 1))
+        table = import_table(source=source, reporters=reporters, years=years, sector=chosen,
+                             merge_hk=merge_hk, pci=pci, groups=groups, pci_mode=pci_mode)
+        out = vulnerability.classify(table, preset=preset, hhi_cut=hhi_cut, pci_cut=pci_cut,
+                                     product=level)
+        out.attrs["years"] = years
+    out.attrs["scope"] = scope_text(sector, level)
+    return out
+
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def product_names(level: str = "hs6") -> pd.DataFrame:
+    """``<level>, short_name`` for the registry's codes at ``level`` (chapter titles for
+    ``hs2``)."""
+    return analysis.registry_products(level, "HS22", None)[[level, "short_name"]]
+
+
+def caption(table: pd.DataFrame, year: int) -> str:
+    """The line printed under a scenario table: the skip sentence, or ``"<label>; year <y>;
+    assumes: <assumption>."``."""
+    if table.attrs.get("skipped"):
+        return str(table.attrs["skipped"])
+    return (f"{table.attrs.get('label', '')}; year {year}; assumes: "
+            f"{table.attrs.get('assumption', '')}.")
+
+
+def supplier_stop(flows: pd.DataFrame, *, reporter: str, year: int, supplier: str = "CHN",
+                  **options) -> pd.DataFrame:
+    """:func:`esc.scenarios.supplier_stop` at the level of ``flows``, with ``short_name``.
+
+    On a table with one importer (mirror data) the alternatives' exports to other markets
+    are not in the data: the assumption says so (coverage then counts them as 0).
+    """
+    level = analysis.level_of(flows)
+    out = scenarios.supplier_stop(flows, reporter=reporter, supplier=supplier, year=year,
+                                  product=level, **options)
+    attrs = dict(out.attrs)
+    out = out.merge(product_names(level).drop_duplicates(level), on=level, how="left")
+    out.attrs.update(attrs)
+    lone = not_applicable(flows, needs="world")
+    if lone:
+        out.attrs["assumption"] = (f"{out.attrs.get('assumption', '')}; the flows hold one "
+                                   "importer only, so the alternatives' exports to other "
+                                   "markets are unknown and counted as 0")
+    return out
+
+
+
+def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
+                     **options) -> pd.DataFrame:
+    """Each announced export control (:mod:`esc.controls`) for each reporter: value at risk,
+    coverable and uncovered (USD), with ``uncovered_if_shared_usd`` when the control stops
+    exports to every importer (:func:`esc.scenarios.controls_at_risk` with ``shared=True``).
+
+    Controls name HS6 codes: at another product level the table is empty and
+    ``attrs["skipped"]`` says why.
+    """
+    listing = controls.list_controls()
+    level = product_level(source)
+    if level != "hs6":
+        out = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("usd") else object)
+                            for c in CONTROL_COLUMNS})
+        stamp(out, data.label(source))
+        out.attrs["skipped"] = (f"{source} is at {level} level: export controls name HS6 "
+                                "codes, so this section is skipped.")
+        return out
+    codes = sorted({c for cell in listing["hs6"] for c in controls.split_hs6(cell)})
+    flows = load_flows(source, years=[year], products=codes)
+    at_risk = scenarios.controls_at_risk(flows, reporters=reporters, year=year, **options)
+    everyone = scenarios.controls_at_risk(flows, reporters=reporters, year=year, shared=True,
+                                          **options)
+    at_risk["uncovered_if_shared_usd"] = everyone["uncovered_usd"].to_numpy()
+    at_risk.attrs["skipped"] = None
+    return at_risk
+
+
+CONTROL_COLUMNS = ("control", "name", "effective", "importer", "imports_usd", "at_risk_usd",
+                   "coverable_usd", "uncovered_usd", "uncovered_share",
+                   "uncovered_if_shared_usd")
+"""Columns of :func:`controls_at_risk`."""
+
+
+def alternatives(flows: pd.DataFrame, *, reporter: str, year: int, products: Sequence[str],
+                 **options) -> pd.DataFrame:
+    """:func:`esc.scenarios.alternatives` at the level of ``flows``; empty, with
+    ``attrs["skipped"]``, when the flows hold one importer (world shares need every
+    importer)."""
+    level = analysis.level_of(flows)
+    reason = not_applicable(flows, needs="world")
+    if reason:
+        cols = ["year", level, "rank", "exporter", "world_exports_usd", "world_share", "rca",
+                "groups", "trusted", "reporter_imports_usd", "headroom_usd"]
+        out = carry(flows, pd.DataFrame({c: [] for c in cols}))
+        out.attrs.update({"skipped": reason, "assumption": reason, "year": year})
+        return out
+    out = scenarios.alternatives(flows, reporter=reporter, year=year, products=products,
+                                 product=level, **options)
+    out.attrs["skipped"] = None
+    return out
+
+
+# --------------------------------------------------------------------------- complementarity
+
+
+def names(level: str = "hs6") -> pd.DataFrame:
+    """``<level>, short_name, sector``: registry names, else (HS6) the first 50 characters of
+    the HS2022 description; chapter titles at ``hs2``."""
+    if level != "hs6":
+        return analysis.registry_products(level, "HS22", None)[[level, "short_name", "sector"]]
+    out = demo.hs_codes().merge(
+        registry.product_labels()[["hs6", "short_name", "sector"]], on="hs6", how="left")
+    out["short_name"] = out["short_name"].fillna(out["description"].str.slice(0, 50))
+    return out[["hs6", "short_name", "sector"]]
+
+
+def _pairs(reporters: Sequence[str]) -> list[tuple[str, str]]:
+    a, b = check_countries(list(reporters)[:2], what="reporter")
+    return [(a, b), (b, a)]
+
+
+def _both(flows: pd.DataFrame, year: int, reporters: Sequence[str], sector, find,
+          **options) -> pd.DataFrame:
+    level = analysis.level_of(flows)
+    reason = not_applicable(flows, needs="world")
+    frames = [] if reason else [
+        find(flows, exporter=a, importer=b, year=year, product=level, **options).assign(
+            direction=f"{a} -> {b}") for a, b in _pairs(reporters)]
+    if frames:
+        out = pd.concat(frames, ignore_index=True)
+        a, b = _pairs(reporters)[0]
+        assumption = f"{a} -> {b} and the reverse; {frames[0].attrs.get('assumption', '')}"
+    else:
+        none = complementarity.empty(level, relocate=find is complementarity.could_relocate)
+        out, assumption = none.assign(direction=pd.Series(dtype=str)), reason
+        if "hs6" not in out.columns:  # the charts still read an hs6 column; it stays empty
+            out["hs6"] = pd.Series(dtype=str)
+    out = out.merge(names(level), on=level, how="left")
+    if sector:
+        out = out[out[level].isin(registry_codes(sector, level))].reset_index(drop=True)
+    carry(flows, out)
+    out.attrs.update({"year": year, "skipped": reason, "assumption": assumption})
+    return out
+
+
+def complementarity_table(flows: pd.DataFrame, *, year: int, reporters: Sequence[str],
+                          sector: str | list[str] | None = None, **options) -> pd.DataFrame:
+    """:func:`esc.complementarity.complementarity` both ways between the first two
+    reporters, with ``direction`` and product names, at the level of ``flows``; only
+    ``sector``'s codes when given. Empty with ``attrs["skipped"]`` on a one-importer table
+    (RCA needs every country's exports)."""
+    return _both(flows, year, reporters, sector, complementarity.complementarity, **options)
+
+
+def relocate_table(flows: pd.DataFrame, *, year: int, reporters: Sequence[str],
+                   sector: str | list[str] | None = None, **options) -> pd.DataFrame:
+    """:func:`esc.complementarity.could_relocate` both ways, as
+    :func:`complementarity_table`."""
+    return _both(flows, year, reporters, sector, complementarity.could_relocate, **options)
