@@ -352,14 +352,15 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _cmd_initiatives(args: argparse.Namespace) -> int:
-    from esc import initiatives
+    from esc import initiative_sources, initiatives
 
     df = initiatives.load_initiatives()
     if args.sector:
         df = initiatives.filter_initiatives(df, sector=args.sector)
-    cols = [c for c in ("id", "date", "type", "title", "sector", "priority_product", "amount",
-                        "currency", "amount_unit", "status", "source_file") if c in df.columns]
-    out = df[cols] if args.format == "table" else df
+    if args.format == "table":  # readable source names, amounts with their unit, no NaN
+        out = initiative_sources.for_display(df)
+    else:  # every column, and the sources' readable names beside their files
+        out = df.assign(source=initiative_sources.readable_sources(df["source_file"]))
     out = _keep_attrs(df, out)
     out.attrs["label"] = "initiatives from the seed documents (fact sheet, study, news)"
     _emit(out, args)
