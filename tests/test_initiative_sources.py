@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +19,18 @@ from esc.errors import BadValueError
 from esc.initiatives import seeds_dir
 
 DATA = initiative_sources.default_path()
+
+
+@pytest.fixture
+def seeds() -> Path:
+    """The seed documents (../shared/seeds); mandatory when ESC_REQUIRE_RAW=1."""
+    folder = seeds_dir()
+    if folder is None:
+        reason = "seeds folder not found beside the data folder (../shared/seeds)"
+        if os.environ.get("ESC_REQUIRE_RAW") == "1":
+            pytest.fail(reason + "; ESC_REQUIRE_RAW=1 makes it mandatory")
+        pytest.skip(reason)
+    return folder
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -33,10 +47,8 @@ def test_every_seed_file_of_the_initiatives_has_a_name():
     assert table["name"].map(len).max() <= 45  # fits a terminal table
 
 
-def test_titles_dates_publishers_come_from_the_seeds():
-    folder = seeds_dir()
-    if folder is None:
-        pytest.skip("the seeds folder (../shared/seeds) is not beside the data folder")
+def test_titles_dates_publishers_come_from_the_seeds(seeds):
+    folder = seeds
     table = initiative_sources.load_sources()
     initiative_sources.check_evidence(table, folder)  # raises if a quote is not in its seed
     for row in table.itertuples():
@@ -51,10 +63,8 @@ def test_titles_dates_publishers_come_from_the_seeds():
         assert not row.url or row.url in text
 
 
-def test_evidence_check_fails_on_words_not_in_the_seed(tmp_path):
-    folder = seeds_dir()
-    if folder is None:
-        pytest.skip("the seeds folder is not available")
+def test_evidence_check_fails_on_words_not_in_the_seed(seeds):
+    folder = seeds
     table = initiative_sources.load_sources().copy()
     table.loc[0, "evidence"] = "words no seed contains"
     with pytest.raises(BadValueError, match="evidence"):
