@@ -15,12 +15,17 @@ esc's notebooks store.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import uuid
 from typing import Any
 
 import altair as alt
+
+from esc.atomic import write_atomic
+from esc.config import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +51,30 @@ EMBED_OPTIONS: dict[str, Any] = {
 }
 
 
+@functools.cache
 def _bundle() -> str:
-    """The vega + vega-lite + vega-embed script for altair's Vega-Lite version."""
+    """The vega + vega-lite + vega-embed script for altair's Vega-Lite version.
+
+    vl-convert assembles it in 10-15 s, so it is kept in esc's cache folder
+    (``vega/vega-embed-<vl-convert version>-<vega-lite version>.js``) and in memory.
+    """
     import vl_convert
     from altair.utils._importers import vl_version_for_vl_convert
 
-    return str(vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert()))
+    version = vl_version_for_vl_convert()
+    path = None
+    with contextlib.suppress(OSError):
+        path = cache_dir() / "vega" / f"vega-embed-{vl_convert.__version__}-{version}.js"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    text = str(vl_convert.javascript_bundle(vl_version=version))
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text)
+        except OSError as exc:  # a read-only cache only costs time
+            log.warning("could not keep the vega bundle in %s: %s", path, exc)
+    return text
 
 
 def _script_json(value: Any) -> str:
