@@ -384,7 +384,24 @@ def _cmd_trend(args: argparse.Namespace) -> int:
         _trend_chart(table, args)
     else:
         _emit(table, args)
+        if args.format == "table":
+            sys.stdout.write(display.note(_trend_note(table)))
     return 0
+
+
+def _trend_note(table: pd.DataFrame) -> str:
+    """What a trend table shows: the product's name (sector registry) and the HK rule."""
+    from esc import analysis
+
+    a = table.attrs
+    rev = str((a.get("data") or {}).get("hs_rev") or "HS22")
+    names = analysis.registry_products(a["product"], rev, None)
+    found = names.loc[names[a["product"]] == a["code"], "short_name"]
+    name = f" ({found.iloc[0]})" if len(found) else ""
+    hk = ("Hong Kong and Macao counted as China" if a["merge_hk"]
+          else "Hong Kong and Macao apart (--merge-hk counts them as China)")
+    return (f"{a['reporter']}'s imports of {a['product'].upper()} {a['code']}{name}; {hk}; "
+            "top1: the largest supplier; hhi: sum of squared supplier shares (0-1)")
 
 
 def _trend_chart(table: pd.DataFrame, args: argparse.Namespace) -> None:

@@ -4,6 +4,7 @@ shares), on the demo world and on WITS mirror data; bad input exits 2 naming the
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from esc import data, trend
+from esc import config, data, trend
 from esc.cli import main
 from esc.errors import BadValueError, UnknownProductError
 from esc.schema import DEMO_LABEL
@@ -103,6 +104,11 @@ def test_cli_trend_table_fits_and_says_demo(capsys):
     lines = out.splitlines()
     assert lines[0] == f"# {DEMO_LABEL}" and max(map(len, lines)) <= 120
     assert "China (%)" in out and "imports (USD m)" in out
+    with open(config.package_data_dir() / "sectors.csv", encoding="utf-8") as fh:
+        name = next(r["short_name"] for r in csv.DictReader(fh) if r["hs6"] == "850760")
+    assert f"HS6 850760 ({name})" in out and "Macao apart" in out
+    _, merged, _ = run(capsys, "trend", "--hs6", "850760", "--years", "2021", "--merge-hk")
+    assert "Macao counted as China" in merged
 
 
 def test_cli_trend_on_wits_india_hs2(capsys, raw):
