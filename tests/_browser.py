@@ -77,13 +77,14 @@ def _onto_3_and_4(read_end: int, write_end: int) -> None:
 class Browser:
     """One headless Chromium process spoken to over the DevTools pipe."""
 
-    def __init__(self, binary: str, *, timeout: float = 60.0) -> None:
+    def __init__(self, binary: str, *, timeout: float = 60.0,
+                 extra_flags: tuple[str, ...] = ()) -> None:
         self.timeout = timeout
         self._profile = tempfile.TemporaryDirectory(prefix="esc-chromium-")
         to_chrome_r, self._out = os.pipe()
         self._in, from_chrome_w = os.pipe()
         self.proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self._profile.name}",
+            [binary, *FLAGS, *extra_flags, f"--user-data-dir={self._profile.name}",
              "--remote-debugging-pipe", "about:blank"],
             pass_fds=(3, 4), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, preexec_fn=lambda: _onto_3_and_4(to_chrome_r,
@@ -179,9 +180,13 @@ def _errors(events: list[dict[str, Any]], session: str) -> list[str]:
     return found
 
 
-def open_page(browser: Browser, path: Path, *, ready: str, probe: str, hover: str | None = None,
-              timeout: float = 30.0) -> Page:
+def open_page(browser: Browser, path: Path | str, *, ready: str, probe: str,
+              hover: str | None = None, timeout: float = 30.0,
+              blocked: list[str] | None = None) -> Page:
     """Load ``path`` in a new tab with the network blocked, wait for ``ready``, run ``probe``.
+
+    ``path`` is a local file, or a URL string; ``blocked`` the URL patterns refused
+    (default :data:`BLOCKED`, every http(s) and ws(s) request).
 
     ``ready`` and ``probe`` are JavaScript expressions; ``ready`` is polled every 0.2 s
     until true (a :class:`TimeoutError` after ``timeout`` seconds names it). ``hover``, if
@@ -193,13 +198,16 @@ def open_page(browser: Browser, path: Path, *, ready: str, probe: str, hover: st
                            {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Runtime", "Log", "Network", "Page"):
         browser.send(f"{domain}.enable", session=session)
-    browser.send("Network.setBlockedURLs", {"urls": BLOCKED}, session)
-    browser.send("Page.navigate", {"url": path.resolve().as_uri()}, session)
+    browser.send("Network.setBlockedURLs",
+                 {"urls": BLOCKED if blocked is None else blocked}, session)
+    url = path if isinstance(path, str) else path.resolve().as_uri()
+    name = url.rsplit("/", 1)[-1]
+    browser.send("Page.navigate", {"url": url}, session)
     deadline = time.monotonic() + timeout
     while not browser.evaluate(f"document.readyState === 'complete' && Boolean({ready})",
                                session):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{path.name}: not ready after {timeout} s: {ready}; "
+            raise TimeoutError(f"{name}: not ready after {timeout} s: {ready}; "
                                f"errors: {_errors(browser.events, session)}")
         time.sleep(0.2)
     if hover:

@@ -159,3 +159,80 @@ def test_the_harness_sees_a_page_that_needs_the_internet(browser, tmp_path):
     assert page.value == "undefined"
     assert any("cdn.jsdelivr.net" in e for e in page.errors)
     assert any("vegaEmbed is not defined" in e for e in page.errors)
+
+
+# ------------------------------------------------------------------ JupyterLab itself
+
+LOOPBACK_ONLY = ("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",)
+
+
+@pytest.fixture
+def lab_folder(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A JupyterLab server on a free loopback port serving ``tmp_path`` (own Jupyter dirs)."""
+    pytest.importorskip("jupyterlab", reason="JupyterLab is the lab extra: pip install '.[lab]'")
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, **{f"JUPYTER_{d.upper()}_DIR": str(tmp_path / f".jupyter-{d}")
+                            for d in ("data", "config", "runtime")}}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+         f"--ServerApp.root_dir={tmp_path}", "--allow-root", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{url}/api", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 120 s")
+        yield url, tmp_path
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_interactive_charts_draw_in_jupyterlab_with_only_loopback(lab_folder):
+    """A trusted notebook with two ``interactive()`` outputs, opened in JupyterLab in a
+    browser that can reach nothing but the local server: both charts draw, and no request
+    leaves the machine."""
+    import altair as alt
+    import pandas as pd
+    from nbformat.sign import NotebookNotary
+
+    url, folder = lab_folder
+    table = pd.DataFrame({"supplier": ["China", "Korea"], "usd_m": [412.5, 120.25]})
+    nb = nbformat.v4.new_notebook()
+    for mark in ("bar", "point"):
+        chart = alt.Chart(table, mark=mark).encode(x="usd_m:Q", y="supplier:N",
+                                                   tooltip=["supplier", "usd_m"])
+        cell = nbformat.v4.new_code_cell("chart")
+        cell.outputs = [nbformat.v4.new_output(
+            "display_data", data=offline.offline_renderer(chart.to_dict()))]
+        nb.cells.append(cell)
+    NotebookNotary(data_dir=str(folder / ".jupyter-data")).sign(nb)  # outputs trusted
+    nbformat.write(nb, folder / "charts.ipynb")
+
+    with Browser(require_chromium(), timeout=120, extra_flags=LOOPBACK_ONLY) as lab:
+        page = open_page(lab, f"{url}/lab/tree/charts.ipynb", blocked=[], timeout=120,
+                         ready=f"{VIEWS}.length === 2 && {VIEWS}.every(n => n > 0)",
+                         probe=VIEWS)
+    assert page.value == [1, 1]
+    outside = [e["params"]["request"]["url"] for e in page.events
+               if e.get("method") == "Network.requestWillBeSent"
+               and e["params"]["request"]["url"].startswith(("http:", "https:"))
+               and not e["params"]["request"]["url"].startswith(url)]
+    assert outside == []
+    assert not [e for e in page.errors if "vega" in e.lower()]

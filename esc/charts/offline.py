@@ -31,17 +31,23 @@ log = logging.getLogger(__name__)
 
 RENDERER = "esc-offline"
 
+# The chart's div is found as altair's own template finds it: the element just before this
+# script (JupyterLab may run the script before the output is in the document), else by id.
 _PAGE = """<div id="{div}" class="esc-chart"></div>
 <script type="text/javascript">
+(function () {{
+var el = document.currentScript && document.currentScript.previousElementSibling;
+if (!el || el.id !== "{div}") {{ el = document.getElementById("{div}"); }}
 if (typeof window.vegaEmbed === "undefined") {{
 (function () {{
 {bundle}
 }})();
 }}
-window.vegaEmbed("#{div}", {spec}, {options}).catch(function (err) {{
-  document.getElementById("{div}").textContent = "chart error: " + err;
+window.vegaEmbed(el, {spec}, {options}).catch(function (err) {{
+  el.textContent = "chart error: " + err;
   console.error(err);
 }});
+}})();
 </script>"""
 
 # The export menu stays (PNG/SVG); "open in the Vega editor" and "view source" would go online.
