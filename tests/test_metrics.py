@@ -303,6 +303,51 @@ def test_group_shares_use_the_registry_groups():
     assert r.share_chn == 0.5
 
 
+def _filter_formula_shares(df: pd.DataFrame, groups: dict, *, merge_hk: bool) -> pd.DataFrame:
+    """The group shares as esc computed them before the membership join: one
+    ``coalesce(sum(v) FILTER (WHERE exporter IN (...)), 0) / sum(v)`` per group, written here
+    in SQL of its own over the rows summed per (year, importer, hs6, exporter)."""
+    exp = "CASE WHEN exporter IN ('HKG', 'MAC') THEN 'CHN' ELSE exporter END" if merge_hk \
+        else "exporter"
+    def member_of(members: list[str]) -> str:
+        return f"exporter IN ({', '.join(repr(m) for m in members)})" if members else "FALSE"
+
+    cols = ", ".join(f"coalesce(sum(v) FILTER (WHERE {member_of(members)}), 0) / sum(v) "
+                     f"AS share_{name.lower()}" for name, members in groups.items())
+    with duckdb.connect() as con:
+        con.register("t", df)
+        return con.sql(f"""WITH base AS (
+                SELECT year, importer, hs6, {exp} AS exporter, sum(value_usd) AS v FROM t
+                WHERE value_usd > 0 AND isfinite(value_usd) AND ({exp}) <> importer
+                GROUP BY 1, 2, 3, 4)
+            SELECT year, importer, hs6, {cols} FROM base GROUP BY 1, 2, 3""").df()
+
+
+@pytest.mark.parametrize("merge_hk", [False, True])
+def test_membership_join_equals_the_filter_formula_with_overlapping_groups(merge_hk: bool):
+    """Overlapping groups (CHN in three, JPN in two, HKG and MAC in one, an empty group, a
+    group whose members never export): the joined weights give the old FILTER sums."""
+    groups = {"greater_china": ["CHN", "HKG", "MAC"], "asia": ["CHN", "JPN", "KOR", "VNM"],
+              "g2": ["CHN", "USA"], "quad": ["JPN", "USA", "AUS", "IND"], "hubs": ["HKG", "MAC"],
+              "nobody": ["ZZZ"], "none": []}
+    df = _random_flows(np.random.default_rng(11), 2000)
+    hub_rows = df.sample(300, random_state=3).assign(exporter="HKG")
+    df = pd.concat([df, hub_rows, df.sample(100, random_state=4).assign(exporter="MAC")],
+                   ignore_index=True)
+    got = metrics.concentration(df, merge_hk=merge_hk, groups=groups, country=None)
+    want = _filter_formula_shares(df, groups, merge_hk=merge_hk)
+    cols = [f"share_{g}" for g in groups]
+    _compare(got, want, KEYS, cols)
+    m = got.merge(want, on=KEYS, suffixes=("", "_old"))
+    assert len(m) == len(got) == len(want) == 40  # 2 years x 4 importers x 5 products
+    assert (m["share_greater_china"] > 0).any() and (m["share_quad"] > 0).any()
+    assert (m["share_nobody"] == 0).all() and (m["share_none"] == 0).all()
+    if merge_hk:  # Hong Kong and Macao are China's after merging: the hubs group is empty
+        assert (m["share_hubs"] == 0).all()
+    else:
+        assert (m["share_hubs"] > 0).any()
+
+
 # --------------------------------------------------------------------------- properties
 
 
