@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.generate import DATA_ROOT
-from benchmarks.run import GROUPS, Settings, format_report, run, write_json
+from benchmarks.run import GROUPS, NOT_QUICK_GROUPS, Settings, format_report, run, write_json
 
 
 def parse(argv: list[str]) -> Settings:
@@ -28,8 +28,9 @@ def parse(argv: list[str]) -> Settings:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(message)s")
+    default = [g for g in GROUPS if not (args.quick and g in NOT_QUICK_GROUPS)]
     return Settings(quick=args.quick, rows=args.rows, years=args.years,
-                    only=tuple(args.only or GROUPS), json_out=args.json,
+                    only=tuple(args.only or default), json_out=args.json,
                     data_root=args.data_dir, repeat=max(args.repeat, 1),
                     memory_limit=args.memory_limit)
 

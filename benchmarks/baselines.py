@@ -44,3 +44,23 @@ def filtered_pandas(files: list[str], *, importer: str, years: list[int],
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     keep = (df["importer"] == importer) & df["year"].isin(years) & df["hs6"].isin(hs6)
     return df.loc[keep].reset_index(drop=True)
+
+
+def screen_pandas(files: list[str], years: list[int], preset: str = "study") -> pd.DataFrame:
+    """The full screen of every importer and product over ``years`` in plain pandas.
+
+    Each year file is read with pandas and screened by
+    :func:`benchmarks.screen.pandas_screen` (groupby for shares, HHI, top-1 share, world-export
+    HHI and M/X; esc's own complexity and classify functions, the same on both sides). The
+    years are then concatenated and classified by ``preset`` once more, so that a preset with
+    a persistence rule (geodep: flagged in 2 of the last 3 years) sees every year.
+    """
+    from benchmarks.screen import pandas_screen
+    from esc import vulnerability
+
+    parts = []
+    for path, year in zip(files, years, strict=True):
+        parts.append(pandas_screen([path], year))
+    table = pd.concat(parts, ignore_index=True)
+    table["flag"] = vulnerability.classify(table, preset=preset)["flag"].to_numpy()
+    return table

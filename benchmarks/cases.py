@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -241,14 +242,86 @@ def out_of_core_esc(p: Params) -> dict:
             "spilled_mb": watch.peak / 1e6}
 
 
+# --------------------------------------------------------------------------- the full screen
+
+_SCREEN_OUT = ["year", "importer", "hs6", "hhi", "pci", "pci_source", "category", "flag"]
+
+
+def screen_esc(p: Params) -> dict:
+    """esc.screen.screen of every importer and product (``reporters=None``) over the cached
+    BACI-shaped years: concentration with partner groups, world-export HHI, M/X, PCI from the
+    complete export matrix, labels and the four presets. SQL over the Parquet cache."""
+    os.environ["ESC_CACHE_DIR"] = p["cache"]
+    from esc import screen
+
+    timing, out = _timed(lambda: screen.screen(source="baci", reporters=None, year=p["year"],
+                                               years_back=p["years_back"],
+                                               preset=p["preset"]))
+    out[_SCREEN_OUT].to_parquet(p["out"], index=False)
+    return {**timing, "rows_out": len(out), "years": sorted(int(y) for y in out.year.unique())}
+
+
+def screen_pandas(p: Params) -> dict:
+    """The same screen with pandas groupbys over the same Parquet files (benchmarks.baselines)."""
+    from benchmarks.baselines import screen_pandas as run
+
+    timing, out = _timed(lambda: run(p["files"], p["years"], p["preset"]))
+    out["pci_source"] = "computed"
+    out[_SCREEN_OUT].to_parquet(p["out"], index=False)
+    return {**timing, "rows_out": len(out), "years": sorted(int(y) for y in out.year.unique())}
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _report(p: Params) -> dict:
+    """``esc report`` as a user runs it: a fresh process of the command line, demo world."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ESC_CACHE_DIR=p["cache"])
+    script = Path(sys.executable).with_name("esc")
+    command = [str(script)] if script.is_file() else [
+        sys.executable, "-c", "import sys; from esc.cli import main; sys.exit(main())"]
+    args = [*command, "report", "--out", p["out"], "--no-progress", *p["args"]]
+    timing, proc = _timed(lambda: subprocess.run(args, env=env, capture_output=True,
+                                                 text=True))
+    if proc.returncode != 0:
+        raise RuntimeError(f"esc report {' '.join(p['args'])} failed ({proc.returncode}): "
+                           f"{proc.stderr[-2000:]}")
+    notebooks = sorted(str(f.name) for f in Path(p["out"]).rglob("*.ipynb"))
+    # the work is in this process's children: their CPU time is what the report cost
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {**timing, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "rows_out": len(notebooks), "args": p["args"], "pages": notebooks}
+
+
+def report_first(p: Params) -> dict:
+    """The first ``esc report`` on a fresh cache: demo world generation included."""
+    import shutil
+
+    shutil.rmtree(p["cache"], ignore_errors=True)
+    shutil.rmtree(p["out"], ignore_errors=True)
+    return _report(p)
+
+
+def report_rerun(p: Params) -> dict:
+    """``esc report`` again with other parameters, on the cache the first run left."""
+    return _report(p)
+
+
 CASES: dict[str, Callable[[Params], dict]] = {
     f.__name__: f for f in (
         ingest_esc, ingest_pandas, concentration_esc, concentration_pandas,
         concentration_mem_esc, concentration_mem_pandas, complexity_esc,
         complexity_ecomplexity, filtered_esc, filtered_pandas, out_of_core_esc,
-        relatedness_esc, relatedness_ecomplexity,
+        relatedness_esc, relatedness_ecomplexity, screen_esc, screen_pandas, report_first,
+        report_rerun,
     )
 }
+
+NOT_QUICK = frozenset({"report_first", "report_rerun"})
+"""Cases that ``--quick`` leaves out: the report runs notebooks for minutes at any size."""
 
 
 # --------------------------------------------------------------------------- preparation
