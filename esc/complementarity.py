@@ -53,21 +53,23 @@ def complementarity(
     flows: pd.DataFrame,
     *,
     exporter: str = "IND",
-    importer: str = "JPN",
+    reporter: str = "JPN",
     year: int,
     hhi_cut: float = 0.25,
     rca_min: float = 1.0,
     product: str = "hs6",
+    importer: str | None = None,
 ) -> pd.DataFrame:
-    """Products where ``exporter`` has RCA >= ``rca_min`` and ``importer`` depends on a third
-    country (HHI >= ``hhi_cut``, top supplier neither of the two), ranked by value.
+    """Products where ``exporter`` has RCA >= ``rca_min`` and the importing country
+    ``reporter`` depends on a third country (HHI >= ``hhi_cut``, top supplier neither of the
+    two), ranked by value. ``importer`` is the old name of ``reporter``, still accepted.
 
     Columns: ``<product>, exporter, importer, exporter_rca, exporter_world_exports_usd,
     importer_imports_usd, importer_hhi, top_supplier, top_supplier_share,
     exporter_share_now, shiftable_uncapped_usd, shiftable_usd, capped`` (USD; shares 0–1;
     ``capped`` is True where the exporter's world exports bind).
     """
-    exporter, importer = check_countries([exporter, importer])
+    exporter, importer = check_countries([exporter, importer or reporter])
     f = flows[flows["year"] == year]
     ex = rca(export_table(f, product=product))
     ex = ex[ex["country"] == exporter].rename(columns={"product": product, "rca": "exporter_rca",
@@ -104,13 +106,15 @@ def could_relocate(
     flows: pd.DataFrame,
     *,
     exporter: str = "IND",
-    importer: str = "JPN",
+    reporter: str = "JPN",
     year: int,
     hhi_cut: float = 0.25,
     density_quantile: float = 0.75,
     product: str = "hs6",
+    importer: str | None = None,
 ) -> pd.DataFrame:
-    """Products ``exporter`` does not make yet but is close to, that ``importer`` needs.
+    """Products ``exporter`` does not make yet but is close to, that the importing country
+    ``reporter`` (``importer``: its old name) needs.
 
     Kept: ``exporter`` RCA < 1 (Balassa; no comparative advantage yet) and density (Atlas,
     binary RCA presence, :func:`esc.relatedness.relatedness`) at or above the
@@ -123,7 +127,7 @@ def could_relocate(
     density, density_cut, cog, importer_imports_usd, importer_hhi, top_supplier,
     top_supplier_share, value_usd, score, year``.
     """
-    exporter, importer = check_countries([exporter, importer])
+    exporter, importer = check_countries([exporter, importer or reporter])
     if not 0.0 <= density_quantile <= 1.0:
         raise BadValueError(f"density_quantile must be between 0 and 1, not {density_quantile}",
                             column="density_quantile")
@@ -174,11 +178,14 @@ def _empty_relocate(flows: pd.DataFrame, product: str, year: int) -> pd.DataFram
     return out
 
 
-def both_ways(flows: pd.DataFrame, *, year: int, a: str = "IND", b: str = "JPN",
-              **kwargs) -> pd.DataFrame:
-    """:func:`complementarity` in both directions, stacked, with a ``direction`` column."""
-    one = complementarity(flows, exporter=a, importer=b, year=year, **kwargs)
-    two = complementarity(flows, exporter=b, importer=a, year=year, **kwargs)
+def both_ways(flows: pd.DataFrame, *, year: int,
+              reporters: tuple[str, str] | list[str] = ("IND", "JPN"),
+              a: str | None = None, b: str | None = None, **kwargs) -> pd.DataFrame:
+    """:func:`complementarity` in both directions between the two ``reporters``, stacked, with
+    a ``direction`` column (``a``, ``b``: the old names of the two reporters)."""
+    a, b = a or reporters[0], b or reporters[1]
+    one = complementarity(flows, exporter=a, reporter=b, year=year, **kwargs)
+    two = complementarity(flows, exporter=b, reporter=a, year=year, **kwargs)
     out = pd.concat([one.assign(direction=f"{a} -> {b}"), two.assign(direction=f"{b} -> {a}")],
                     ignore_index=True)
     out.attrs.update(flows.attrs)

@@ -183,9 +183,18 @@ def supplier_stop(
         "merge_hk": merge_hk, "trusted": sorted(trusted), "shared": shared,
         "assumption": assumption_text(redirect=redirect, replacement=replacement,
                                       supplier=supplier, merge_hk=merge_hk, trusted=trusted,
-                                      shared=shared),
+                                      shared=shared) + _one_importer_note(f),
     })
     return out
+
+
+def _one_importer_note(flows: pd.DataFrame) -> str:
+    """What the assumption adds when the flows hold one importer (mirror data): the
+    alternatives' exports to other markets are not in them, so coverage counts them as 0."""
+    if flows["importer"].nunique() >= 2:
+        return ""
+    return ("; the flows hold one importer only, so the alternatives' exports to other markets "
+            "are unknown and counted as 0")
 
 
 def _cover(t: pd.DataFrame, redirect: float) -> pd.DataFrame:
@@ -261,7 +270,7 @@ def sensitivity(
 
 def control_stop(
     flows: pd.DataFrame,
-    control: str,
+    control: str | pd.Series,
     *,
     reporter: str,
     year: int,
@@ -270,12 +279,13 @@ def control_stop(
 ) -> pd.DataFrame:
     """:func:`supplier_stop` on exactly the HS6 codes of an announced export control.
 
-    ``control`` is an ``id`` of ``data/export_controls.csv`` (see :mod:`esc.controls`); the
+    ``control`` is a row of :func:`esc.controls.load_controls` (table in, nothing read) or,
+    for convenience, an ``id`` of ``data/export_controls.csv`` (then looked up there); the
     supplier is the control's ``country``. Other keywords go to :func:`supplier_stop`. The
     result's ``attrs`` add ``control`` (the id) and ``control_name``; every code of the control
     has a row, with zero imports where the reporter buys none.
     """
-    row = controls.get_control(control, controls_path)
+    row = controls.get_control(control, controls_path) if isinstance(control, str) else control
     codes = controls.split_hs6(row["hs6"])
     product = kwargs.get("product", "hs6")
     flows_p = flows[flows[product].isin(codes)]
@@ -295,23 +305,27 @@ def controls_at_risk(
     reporters: Sequence[str] = ("IND", "JPN"),
     year: int,
     controls_path: str | None = None,
+    controls_table: pd.DataFrame | None = None,
     **kwargs,
 ) -> pd.DataFrame:
     """For each announced control and reporter: value at risk, coverable and uncovered (USD).
+
+    ``controls_table`` is :func:`esc.controls.load_controls` (read from ``controls_path`` or
+    the packaged table when not given; :func:`esc.study.controls_at_risk` passes it).
 
     Returns ``control, name, effective, importer, imports_usd, at_risk_usd, coverable_usd,
     uncovered_usd, uncovered_share``: the sums of :func:`control_stop` over the control's
     codes.
     """
-    table = controls.load_controls(controls_path)
+    table = (controls_table if controls_table is not None
+             else controls.load_controls(controls_path))
     rows, attrs = [], {}
-    for c in table.itertuples(index=False):
+    for _, c in table.iterrows():
         for rep in reporters:
-            res = control_stop(flows, c.id, reporter=rep, year=year,
-                               controls_path=controls_path, **kwargs)
+            res = control_stop(flows, c, reporter=rep, year=year, **kwargs)
             attrs = res.attrs
             sums = res[["imports_usd", "at_risk_usd", "coverable_usd", "uncovered_usd"]].sum()
-            rows.append({"control": c.id, "name": c.name, "effective": c.effective,
+            rows.append({"control": c["id"], "name": c["name"], "effective": c["effective"],
                          "importer": res["importer"].iloc[0], **sums.to_dict()})
     out = pd.DataFrame(rows)
     out["uncovered_share"] = out["uncovered_usd"] / out["at_risk_usd"].where(

@@ -95,18 +95,16 @@ def load_flows(
     """Flows of ``source`` at its own level, with filters pushed into the scan.
 
     ``reporters`` are importers (None: every importer, as world measures need); ``products``
-    are codes at the source's level (:func:`product_level`). HS6 codes are pushed into the
-    Parquet scan; other levels are filtered on the product column after reading.
+    are codes at the source's level (:func:`product_level`); both go into the source's scan
+    (:func:`esc.data.load_flows`).
     """
-    level = product_level(source)
     wanted = None if products is None else sorted({str(p) for p in products})
     importers = None if reporters is None else check_countries(list(reporters),
                                                                what="reporter")
-    flows = data.load_flows(source, years=list(years), importers=importers,
-                            hs6=wanted if level == "hs6" else None)
-    if wanted is not None and level != "hs6":
-        kept = flows[flows[level].isin(wanted)].reset_index(drop=True)
-        flows = carry(flows, kept)
+    flows = data.load_flows(source, years=list(years), reporters=importers,
+                            products=wanted or None)
+    if wanted == []:  # no codes asked for: no flows (an empty filter is no filter to a scan)
+        flows = carry(flows, flows.iloc[:0].reset_index(drop=True))
     return flows
 
 
@@ -270,24 +268,16 @@ def caption(table: pd.DataFrame, year: int) -> str:
 
 def supplier_stop(flows: pd.DataFrame, *, reporter: str, year: int, supplier: str = "CHN",
                   **options) -> pd.DataFrame:
-    """:func:`esc.scenarios.supplier_stop` at the level of ``flows``, with ``short_name``.
-
-    On a table with one importer (mirror data) the alternatives' exports to other markets
-    are not in the data: the assumption says so (coverage then counts them as 0).
-    """
+    """:func:`esc.scenarios.supplier_stop` at the level of ``flows``, with ``short_name``
+    (on a one-importer table its assumption says that coverage counts the alternatives'
+    exports to other markets as 0)."""
     level = analysis.level_of(flows)
     out = scenarios.supplier_stop(flows, reporter=reporter, supplier=supplier, year=year,
                                   product=level, **options)
     attrs = dict(out.attrs)
     out = out.merge(product_names(level).drop_duplicates(level), on=level, how="left")
     out.attrs.update(attrs)
-    lone = not_applicable(flows, needs="world")
-    if lone:
-        out.attrs["assumption"] = (f"{out.attrs.get('assumption', '')}; the flows hold one "
-                                   "importer only, so the alternatives' exports to other "
-                                   "markets are unknown and counted as 0")
     return out
-
 
 
 def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
@@ -299,7 +289,7 @@ def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
     Controls name HS6 codes: at another product level the table is empty and
     ``attrs["skipped"]`` says why.
     """
-    listing = controls.list_controls()
+    listing = controls.load_controls()
     level = product_level(source)
     if level != "hs6":
         out = pd.DataFrame({c: pd.Series(dtype=float if c.endswith("usd") else object)
@@ -310,9 +300,10 @@ def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
         return out
     codes = sorted({c for cell in listing["hs6"] for c in controls.split_hs6(cell)})
     flows = load_flows(source, years=[year], products=codes)
-    at_risk = scenarios.controls_at_risk(flows, reporters=reporters, year=year, **options)
+    at_risk = scenarios.controls_at_risk(flows, reporters=reporters, year=year,
+                                         controls_table=listing, **options)
     everyone = scenarios.controls_at_risk(flows, reporters=reporters, year=year, shared=True,
-                                          **options)
+                                          controls_table=listing, **options)
     at_risk["uncovered_if_shared_usd"] = everyone["uncovered_usd"].to_numpy()
     at_risk.attrs["skipped"] = None
     return at_risk
@@ -367,7 +358,7 @@ def _both(flows: pd.DataFrame, year: int, reporters: Sequence[str], sector, find
     level = analysis.level_of(flows)
     reason = not_applicable(flows, needs="world")
     frames = [] if reason else [
-        find(flows, exporter=a, importer=b, year=year, product=level, **options).assign(
+        find(flows, exporter=a, reporter=b, year=year, product=level, **options).assign(
             direction=f"{a} -> {b}") for a, b in _pairs(reporters)]
     if frames:
         out = pd.concat(frames, ignore_index=True)
