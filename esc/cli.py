@@ -219,7 +219,7 @@ def _groups(path: str | None) -> dict[str, frozenset[str]]:
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
-    from esc import analysis, data, scenarios
+    from esc import analysis, scenarios, study
 
     groups = _groups(args.groups)  # a bad groups file is refused before any data is read
     only = None
@@ -227,20 +227,22 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         from esc.controls import control_hs6
 
         only = control_hs6(args.control)
-    flows = data.load_flows(args.source, years=[args.year], hs6=only)
-    codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
+    flows = study.load_flows(args.source, years=[args.year], products=only)
+    level = study.product_level(args.source)
+    codes = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), args.sector)
     options = dict(year=args.year, merge_hk=args.merge_hk, groups=groups, shared=args.shared,
+                   product=level,
                    replacement="trusted" if args.trusted else "all",
                    redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
                    else args.redirect)
     if args.control:  # exactly the control's codes, registry or not; its country stops
         res = scenarios.control_stop(flows, args.control, reporter=args.reporter, **options)
     else:
-        flows = flows[flows["hs6"].isin(codes["hs6"])]
+        flows = flows[flows[level].isin(codes[level])]
         res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
                                       **options)
     attrs = dict(res.attrs)
-    res = res.merge(codes[["hs6", "short_name", "sector"]], on="hs6", how="left")
+    res = res.merge(codes[[level, "short_name", "sector"]], on=level, how="left")
     res.attrs.update(attrs)
     _emit_assumed(res, args)
     return 0
@@ -316,15 +318,16 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
 
 
 def _cmd_complementarity(args: argparse.Namespace) -> int:
-    from esc import analysis, complementarity, data
+    from esc import analysis, complementarity, study
 
-    flows = data.load_flows(args.source, years=[args.year])
+    flows = study.load_flows(args.source, years=[args.year])
+    level = study.product_level(args.source)
     find = complementarity.could_relocate if args.relocate else complementarity.complementarity
     res = find(flows, exporter=args.exporter, importer=args.importer, year=args.year,
-               hhi_cut=args.hhi_cut)
+               hhi_cut=args.hhi_cut, product=level)
     attrs = {**flows.attrs, **res.attrs}
-    labels = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), None)
-    res = res.merge(labels[["hs6", "short_name"]], on="hs6", how="left")
+    labels = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), None)
+    res = res.merge(labels[[level, "short_name"]], on=level, how="left")
     res.attrs.update(attrs)
     _emit_assumed(res, args)
     return 0
