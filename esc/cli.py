@@ -126,9 +126,9 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
 def _dependence_india(args: argparse.Namespace) -> int:
     """``esc dependence --source dgcis|meidb``: per principal commodity (fiscal year starting
     in --year) or per HS6 line (calendar --year); see :func:`esc.india.dependence`."""
-    from esc import india, study_india
+    from esc import india, study
 
-    table = study_india.india_dependence(args.source, year=args.year, reporters=args.reporter,
+    table = study.india_dependence(args.source, year=args.year, reporters=args.reporter,
                                          sector=args.sector, merge_hk=args.merge_hk,
                                          groups=_groups(args.groups), preset=args.preset,
                                          hhi_cut=args.hhi_cut, pci_cut=args.pci_cut)

@@ -3,7 +3,7 @@
 Every figure in the text is computed here from the table it describes, so a rerun on other
 data writes other sentences. When the table is demo data the first sentence says so.
 
-The input is a classified table as :func:`esc.vulnerability.overview` (and the screen) return
+The input is a classified table as :func:`esc.study.overview` (and the screen) return
 it: one row per (year, reporter, product) with ``imports_usd``, ``category`` (A-D),
 ``top1_partner``, ``top1_share`` and a product name (``short_name`` or ``name``). The
 reporter column may be called ``reporter`` or ``importer``.

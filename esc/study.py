@@ -13,7 +13,9 @@ This is esc's one orchestration home. The analysis modules (:mod:`esc.analysis`,
   and the overview notebook), :func:`screen` the screen of every imported product;
 - :func:`not_applicable` says, in one sentence, why a section cannot be computed from a
   table (an HS6-only method on chapter data, a one-importer mirror table where a complete world
-  is needed); the notebooks print it and go on.
+  is needed); the notebooks print it and go on;
+- :func:`india_dependence` loads India's own statistics (DGCI&S principal commodities, MEIDB
+  lines) for :func:`esc.india.dependence` (``esc dependence --source dgcis|meidb``).
 
 Default scope (the same in the CLI and the notebooks): the study's four sectors
 (:data:`DEFAULT_SCOPE`), printed by :func:`scope_text`.
@@ -22,22 +24,48 @@ Default scope (the same in the CLI and the notebooks): the study's four sectors
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
-from esc import analysis, complementarity, controls, data, registry, scenarios, vulnerability
+from esc import (
+    analysis,
+    complementarity,
+    complexity,
+    controls,
+    data,
+    india,
+    registry,
+    scenarios,
+    vulnerability,
+)
 from esc import screen as screening
 from esc.countries import check_countries
-from esc.errors import EscError
+from esc.errors import EscError, UnknownReleaseError
 from esc.label import carry, label_of, stamp
-from esc.sources import atlas, demo
+from esc.schema import HS6
+from esc.sources import atlas, demo, dgcis, meidb
+from esc.sources import hs as hs_tables
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SCOPE", "MIN_WORLD_IMPORTERS", "import_table", "load_flows",
-           "not_applicable", "overview", "product_level", "registry_codes", "scope",
-           "scope_text", "screen", "screen_text"]
+__all__ = [
+    "DEFAULT_SCOPE",
+    "MIN_WORLD_IMPORTERS",
+    "atlas_pci_of_lines",
+    "import_table",
+    "india_dependence",
+    "load_flows",
+    "not_applicable",
+    "overview",
+    "product_level",
+    "registry_codes",
+    "scope",
+    "scope_text",
+    "screen",
+    "screen_text",
+]
 
 DEFAULT_SCOPE = "study"
 """Registry origin used when no sector is given: the joint study's four sectors."""
@@ -391,3 +419,63 @@ def relocate_table(flows: pd.DataFrame, *, year: int, reporters: Sequence[str],
     """:func:`esc.complementarity.could_relocate` both ways, as
     :func:`complementarity_table`."""
     return _both(flows, year, reporters, sector, complementarity.could_relocate, **options)
+
+
+# --------------------------------------------------------------------------- India's own statistics
+
+
+def india_dependence(
+    source: str,
+    *,
+    year: int,
+    reporters: Iterable[str] | None = None,
+    sector: str | list[str] | None = None,
+    merge_hk: bool = False,
+    groups: Mapping[str, Iterable[str]] | None = None,
+    preset: str = "study",
+    hhi_cut: float | None = None,
+    pci_cut: float | None = None,
+) -> pd.DataFrame:
+    """The ``esc dependence --source dgcis|meidb`` table (:func:`esc.india.dependence`).
+
+    ``dgcis``: one row per principal commodity of the fiscal year starting in ``year``
+    (``sector``: names in ``data/dgcis_sectors.csv``). ``meidb``: one row per HS6 line of
+    calendar ``year`` (``sector``: the sector registry), with the Atlas PCI of its heading
+    where the Atlas table is present.
+    """
+    wanted = check_countries(list(reporters or ["IND"]), what="reporter")
+    if set(wanted) != {dgcis.REPORTER}:
+        raise UnknownReleaseError(f"{source} holds India's imports only: use --reporter IND")
+    options = {"merge_hk": merge_hk, "groups": groups, "preset": preset, "hhi_cut": hhi_cut,
+               "pci_cut": pci_cut}
+    if source == dgcis.CACHE_SOURCE:
+        table = dgcis.read(years=[year], commodities=india.sector_commodities(sector))
+        return india.dependence(table, **options)
+    if source != meidb.CACHE_SOURCE:
+        raise UnknownReleaseError(f"India's own statistics are dgcis or meidb, not {source!r}")
+    codes = registry.products(sector=sector)[HS6].unique().tolist() if sector else None
+    table = meidb.read(years=[year], level=HS6, freq="year", codes=codes)
+    if table.empty:
+        raise UnknownReleaseError(f"the MEIDB files hold no line of sector {sector!r} "
+                                  "(they cover graphite, lithium compounds and copper)")
+    lines = meidb.read(years=[year], codes=codes)
+    names = lines.groupby(HS6)["description"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    pci = atlas_pci_of_lines(sorted(table[HS6].unique()), year)
+    return india.dependence(table, names=names.to_dict(), pci=pci, **options)
+
+
+def atlas_pci_of_lines(codes: list[str], year: int) -> pd.DataFrame:
+    """Atlas PCI of each HS6 code's HS92 heading (:func:`esc.complexity.pci_for_hs6`) with a
+    note of the mapping, or NaN with the reason when the Atlas or correlation table is absent.
+    Columns ``hs6, pci, pci_note``."""
+    try:
+        pci = complexity.pci_for_hs6(codes, hs_rev="HS22" if year >= meidb.HS22_FROM else "HS17",
+                                     atlas_pci=atlas.read_pci(),
+                                     correlation=hs_tables.correlation_hs22_hs17())
+    except EscError as exc:  # no Atlas table or correlation: the column says why
+        log.warning("no Atlas PCI for MEIDB lines: %s", exc)
+        return pd.DataFrame({HS6: codes, "pci": np.nan,
+                             "pci_note": f"no PCI: Atlas PCI table unavailable ({exc})"})
+    pci["pci_note"] = ("Atlas PCI " + pci["pci_year"].astype("Int64").astype(str) + " of HS92 "
+                       + pci["hs92_hs4"].astype(str) + " (" + pci["mapping"] + ")")
+    return pci[[HS6, "pci", "pci_note"]]

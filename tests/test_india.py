@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from conftest import _require
-from esc import india, study_india
+from esc import india, study
 from esc.charts import DEMO_MARK
 from esc.config import package_data_dir
 from esc.errors import BadValueError, UnknownReleaseError
@@ -203,22 +203,22 @@ def test_event_study_by_control_id_uses_its_subheadings():
 
 
 def test_dependence_tables(pc_conc):
-    dep = study_india.india_dependence("dgcis", year=2022)
+    dep = study.india_dependence("dgcis", year=2022)
     assert set(dep["fiscal_year"]) == {"2022-23"} and dep["pci"].isna().all()
     assert dep["pci_note"].str.contains("not an HS heading").all()
     assert dep.attrs["label"] == dgcis.LABEL != DEMO_LABEL
     expected = pc_conc[pc_conc["year"] == 2022].set_index("commodity")["hhi"]
     assert dep.set_index("commodity")["hhi"].sort_index().tolist() == pytest.approx(
         expected.sort_index().tolist())
-    batteries = study_india.india_dependence("dgcis", year=2022, sector="Batteries")
+    batteries = study.india_dependence("dgcis", year=2022, sector="Batteries")
     assert batteries["commodity"].tolist() == ["ACCUMULATORS AND BATTERIES"]
     with pytest.raises(UnknownReleaseError, match="2020-21"):
-        study_india.india_dependence("dgcis", year=2020)
+        study.india_dependence("dgcis", year=2020)
     with pytest.raises(UnknownReleaseError, match="IND"):
-        study_india.india_dependence("dgcis", year=2022, reporters=["JPN"])
+        study.india_dependence("dgcis", year=2022, reporters=["JPN"])
     with pytest.raises(UnknownReleaseError, match="graphite"):
-        study_india.india_dependence("meidb", year=2023, sector="Digital and EE")
-    lines = study_india.india_dependence("meidb", year=2023)
+        study.india_dependence("meidb", year=2023, sector="Digital and EE")
+    lines = study.india_dependence("meidb", year=2023)
     assert lines["hs6"].str.fullmatch(r"\d{6}").all() and lines["hs6"].is_unique
 
 
