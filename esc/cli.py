@@ -28,12 +28,42 @@ from pathlib import Path
 
 import pandas as pd
 
-from esc import __version__, display, source
-from esc.errors import EscError, UnknownReleaseError
+from esc import (
+    __version__,
+    analysis,
+    charts,
+    complementarity,
+    complexity,
+    controls,
+    data,
+    display,
+    india,
+    initiative_sources,
+    initiatives,
+    registry,
+    report,
+    scenarios,
+    screen,
+    source,
+    study,
+    trend,
+)
+from esc.controls import control_hs6
+from esc.countries import partner_groups
+from esc.errors import (
+    BadValueError,
+    CorruptFileError,
+    DataNotFoundError,
+    EscError,
+    MissingColumnError,
+    UnknownReleaseError,
+    not_utf8,
+)
 from esc.label import label_of
 from esc.sources.dgcis import IndiaSource
 
 log = logging.getLogger("esc")
+
 
 def _india_sources() -> tuple[str, ...]:
     """India's own statistics (DGCI&S): ``esc dependence`` only, through :mod:`esc.india`."""
@@ -82,8 +112,6 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from esc import data
-
     if args.data_cmd == "list":
         listing = data.list_available()
         if args.format == "table":  # the full provenance records are in csv and json
@@ -101,8 +129,6 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_dependence(args: argparse.Namespace) -> int:
-    from esc import study
-
     if args.source in _india_sources():
         return _dependence_india(args)
     level = study.product_level(args.source)
@@ -126,8 +152,6 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
 def _dependence_india(args: argparse.Namespace) -> int:
     """``esc dependence --source dgcis|meidb``: per principal commodity (fiscal year starting
     in --year) or per HS6 line (calendar --year); see :func:`esc.india.dependence`."""
-    from esc import india, study
-
     table = study.india_dependence(args.source, year=args.year, reporters=args.reporter,
                                          sector=args.sector, merge_hk=args.merge_hk,
                                          groups=_groups(args.groups), preset=args.preset,
@@ -146,9 +170,6 @@ def _keep_attrs(src: pd.DataFrame, dst: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cmd_pci(args: argparse.Namespace) -> int:
-    from esc import complexity
-    from esc.errors import MissingColumnError
-
     path = Path(args.exports)
     table = _read_user_csv(path, "exports table (year, country, product, value)",
                            dtype={args.product_col: str})
@@ -174,7 +195,6 @@ def _read_user_csv(path: Path, what: str, **kwargs) -> pd.DataFrame:
     (blank lines are read and then dropped, so that the numbering stays that of the file)."""
     import io
 
-    from esc.errors import CorruptFileError, DataNotFoundError, not_utf8
 
     if not path.is_file():
         raise DataNotFoundError(f"{path}: no such file (the {what})")
@@ -195,8 +215,6 @@ def _read_user_csv(path: Path, what: str, **kwargs) -> pd.DataFrame:
 
 def _numeric_columns(table: pd.DataFrame, path: Path, columns: Sequence[str]) -> None:
     """Every value of ``columns`` must be a number; name the first that is not."""
-    from esc.errors import BadValueError
-
     for col in columns:
         values = pd.to_numeric(table[col], errors="coerce")
         bad = values.isna()
@@ -210,7 +228,6 @@ def _groups(path: str | None) -> dict[str, frozenset[str]]:
     """Partner groups from ``--groups`` (or $ESC_GROUPS_FILE), the file checked first."""
     import os
 
-    from esc.countries import partner_groups
 
     named = path or os.environ.get("ESC_GROUPS_FILE")
     if named:
@@ -219,13 +236,9 @@ def _groups(path: str | None) -> dict[str, frozenset[str]]:
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
-    from esc import analysis, scenarios, study
-
     groups = _groups(args.groups)  # a bad groups file is refused before any data is read
     only = None
     if args.control:
-        from esc.controls import control_hs6
-
         only = control_hs6(args.control)
     flows = study.load_flows(args.source, years=[args.year], products=only)
     level = study.product_level(args.source)
@@ -261,8 +274,6 @@ def _emit_assumed(df: pd.DataFrame, args: argparse.Namespace) -> None:
 
 def _cmd_sectors(args: argparse.Namespace) -> int:
     """The sector registry: sectors, priority products and their HS2022 codes."""
-    from esc import registry
-
     reg = registry.load_registry()
     reg = reg[reg["hs_rev"] == "HS22"]
     table = (reg.groupby(["origin", "sector", "product"], sort=False)
@@ -280,8 +291,6 @@ def _cmd_sectors(args: argparse.Namespace) -> int:
 
 
 def _cmd_controls(args: argparse.Namespace) -> int:
-    from esc import controls
-
     table = controls.list_controls() if args.format == "table" else controls.load_controls()
     table.attrs["label"] = "export controls as announced (data/export_controls.csv)"
     _emit(table, args)
@@ -289,14 +298,11 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 
 
 def _cmd_alternatives(args: argparse.Namespace) -> int:
-    from esc import analysis, data, scenarios
-
     groups = _groups(args.groups)
     flows = data.load_flows(args.source, years=[args.year])
     redirect = scenarios.DEFAULT_REDIRECT if args.redirect is None else args.redirect
     wanted = args.hs6
     if not wanted and args.flagged:  # every product the screen flags for the reporter
-        from esc import screen
 
         table = screen.screen(source=args.source, reporters=[args.reporter], year=args.year,
                               preset=args.preset, merge_hk=args.merge_hk, groups=groups)
@@ -318,8 +324,6 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
 
 
 def _cmd_complementarity(args: argparse.Namespace) -> int:
-    from esc import analysis, complementarity, study
-
     flows = study.load_flows(args.source, years=[args.year])
     level = study.product_level(args.source)
     find = complementarity.could_relocate if args.relocate else complementarity.complementarity
@@ -334,9 +338,6 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
-    from esc import screen
-    from esc.countries import partner_groups
-
     table = screen.screen(source=args.source, reporters=args.reporter or ["IND"],
                           year=args.year, years_back=args.years_back, preset=args.preset,
                           pci=args.pci, merge_hk=args.merge_hk, sector=args.sector,
@@ -355,8 +356,6 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _cmd_initiatives(args: argparse.Namespace) -> int:
-    from esc import initiative_sources, initiatives
-
     df = initiatives.load_initiatives()
     if args.sector:
         df = initiatives.filter_initiatives(df, sector=args.sector)
@@ -373,8 +372,6 @@ def _cmd_initiatives(args: argparse.Namespace) -> int:
 def _cmd_trend(args: argparse.Namespace) -> int:
     """``esc trend``: one product's imports, China's share, top supplier and HHI per year
     (:func:`esc.trend.trend_table`), as a table or, with ``--chart``, a chart file."""
-    from esc import data, trend
-
     product, code = ("hs2", args.hs2) if args.hs2 else ("hs6", args.hs6)
     years = trend.parse_years(args.years) if args.years else None
     reporter = args.reporter.strip().upper()
@@ -394,8 +391,6 @@ def _cmd_trend(args: argparse.Namespace) -> int:
 
 def _trend_note(table: pd.DataFrame) -> str:
     """What a trend table shows: the product's name (sector registry) and the HK rule."""
-    from esc import analysis
-
     a = table.attrs
     rev = str((a.get("data") or {}).get("hs_rev") or "HS22")
     names = analysis.registry_products(a["product"], rev, None)
@@ -409,8 +404,6 @@ def _trend_note(table: pd.DataFrame) -> str:
 
 def _trend_chart(table: pd.DataFrame, args: argparse.Namespace) -> None:
     """Draw ``--measure`` of a trend table with :func:`esc.charts.trend` into ``--chart``."""
-    from esc import charts
-
     path = Path(args.chart)
     what = (("Imports", "") if args.measure == "imports_usd"
             else charts.TREND_TITLES.get(args.measure, (args.measure, "")))
@@ -424,8 +417,6 @@ def _trend_chart(table: pd.DataFrame, args: argparse.Namespace) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from esc import report
-
     result = report.run_report(notebooks=args.notebook, sectors=args.sector, year=args.year,
                                source=args.source,
                                out=args.out, reuse=not args.no_reuse, preset=args.preset,

@@ -16,9 +16,9 @@ what only monthly, product-level data can show: what an export control did to In
   from the controlling country and from everyone else, before and after the control took
   effect, and the change in the controlling country's share.
 - :func:`dependence`: the ``esc dependence --source dgcis|meidb`` table.
-- Its charts live in :mod:`esc.charts.india` (re-exported here: :func:`concentration_chart`,
-  :func:`share_trend_chart`, :func:`event_chart`, :func:`supplier_chart`); they name DGCI&S and
-  the data's licence in their footer and are never marked demo.
+- Its charts live in :mod:`esc.charts.india` (``esc.charts.concentration_chart``,
+  ``share_trend_chart``, ``event_chart``, ``supplier_chart``); they name DGCI&S and the data's
+  licence in their footer and are never marked demo.
 
 Formulas (shares 0-1, values in USD): ``s_j = v_j / sum_k v_k`` over the country partners ``j``;
 ``hhi = sum_j s_j**2``; ``share_chn = v_CHN / sum_k v_k`` (with ``merge_hk`` Hong Kong and Macao
@@ -36,13 +36,6 @@ import numpy as np
 import pandas as pd
 
 from esc import controls, metrics, vulnerability
-from esc.charts.india import (  # noqa: F401  (re-exported: the charts of these tables)
-    concentration_chart,
-    event_chart,
-    share_trend_chart,
-    source_text,
-    supplier_chart,
-)
 from esc.countries import check_countries, partner_groups
 from esc.errors import BadValueError, MissingColumnError, UnknownReleaseError
 from esc.registry import dgcis_sectors

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from conftest import _require
-from esc import india, study
+from esc import charts, india, study
 from esc.charts import DEMO_MARK
 from esc.config import package_data_dir
 from esc.errors import BadValueError, UnknownReleaseError
@@ -228,10 +228,10 @@ def test_charts_name_dgcis_and_licence_and_are_not_demo(pc_conc):
     study = india.event_study(meidb.read(), event=india.GRAPHITE_2023)
     yearly = meidb.read(years=[2024], codes=["2825", "2836"], freq="year")
     trend = india.sector_trend(dgcis.read())
-    for chart, licence in ((india.concentration_chart(top), "GODL-India"),
-                           (india.share_trend_chart(trend), "GODL-India"),
-                           (india.event_chart(study), "no licence stated"),
-                           (india.supplier_chart(yearly), "no licence stated")):
+    for chart, licence in ((charts.concentration_chart(top), "GODL-India"),
+                           (charts.share_trend_chart(trend), "GODL-India"),
+                           (charts.event_chart(study), "no licence stated"),
+                           (charts.supplier_chart(yearly), "no licence stated")):
         text = json.dumps(chart.to_dict())
         assert "DGCI&S" in text and licence in text
         assert DEMO_MARK not in text
