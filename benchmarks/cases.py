@@ -252,11 +252,11 @@ def screen_esc(p: Params) -> dict:
     BACI-shaped years: concentration with partner groups, world-export HHI, M/X, PCI from the
     complete export matrix, labels and the four presets. SQL over the Parquet cache."""
     os.environ["ESC_CACHE_DIR"] = p["cache"]
-    from esc import screen
+    from esc import study
 
-    timing, out = _timed(lambda: screen.screen(source="baci", reporters=None, year=p["year"],
-                                               years_back=p["years_back"],
-                                               preset=p["preset"]))
+    timing, out = _timed(lambda: study.screen(source="baci", reporters=None, year=p["year"],
+                                              years_back=p["years_back"],
+                                              preset=p["preset"]))
     out[_SCREEN_OUT].to_parquet(p["out"], index=False)
     return {**timing, "rows_out": len(out), "years": sorted(int(y) for y in out.year.unique())}
 
