@@ -74,14 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     world = generate(size)
     cache = Path(tempfile.mkdtemp(prefix="esc-screen-bench-"))
     os.environ["ESC_CACHE_DIR"] = str(cache)
-    from esc import data, screen
+    from esc import data, study
 
     data.import_file(world.zip_path)
     files = sorted(str(p) for p in cache.rglob("*.parquet"))
     year = size.year_list[-1]
     reporters = sorted(pd.read_parquet(files[-1], columns=["importer"])["importer"].unique())
     start = time.perf_counter()
-    mine = screen.screen(source="baci", reporters=None, year=year)
+    mine = study.screen(source="baci", reporters=None, year=year)
     esc_s = time.perf_counter() - start
     esc_mb = _peak_mb()
     mine = mine[mine["year"] == year]

@@ -303,9 +303,8 @@ def _cmd_alternatives(args: argparse.Namespace) -> int:
     redirect = scenarios.DEFAULT_REDIRECT if args.redirect is None else args.redirect
     wanted = args.hs6
     if not wanted and args.flagged:  # every product the screen flags for the reporter
-
-        table = screen.screen(source=args.source, reporters=[args.reporter], year=args.year,
-                              preset=args.preset, merge_hk=args.merge_hk, groups=groups)
+        table = study.screen(source=args.source, reporters=[args.reporter], year=args.year,
+                             preset=args.preset, merge_hk=args.merge_hk, groups=groups)
         table = table[(table["year"] == args.year) & table["flag"]]
         wanted = table.sort_values("imports_usd", ascending=False)["hs6"].tolist()
     if not wanted:  # every registry product the stop leaves uncovered
@@ -338,10 +337,10 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
-    table = screen.screen(source=args.source, reporters=args.reporter or ["IND"],
-                          year=args.year, years_back=args.years_back, preset=args.preset,
-                          pci=args.pci, merge_hk=args.merge_hk, sector=args.sector,
-                          groups=partner_groups(args.groups))
+    table = study.screen(source=args.source, reporters=args.reporter or ["IND"],
+                         year=args.year, years_back=args.years_back, preset=args.preset,
+                         pci=args.pci, merge_hk=args.merge_hk, sector=args.sector,
+                         groups=partner_groups(args.groups))
     if args.summary:
         _emit(screen.SUMMARIES[args.summary](table), args)
         return 0

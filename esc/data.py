@@ -34,7 +34,7 @@ from esc.schema import DEMO_LABEL
 from esc.source import Query, span
 
 __all__ = ["detect_kind", "fetch", "fetchable", "import_file", "label",
-           "list_available", "load_flows", "product_level", "provenance", "sources"]
+           "list_available", "load_flows", "product_level", "provenance", "scan", "sources"]
 
 
 def sources() -> tuple[str, ...]:
@@ -93,6 +93,14 @@ def load_flows(
                        product_level=product_level or src.product_level, release=release,
                        hs=hs)
     return src.load(replace(query, product_level=product_level))
+
+
+def scan(source_name: str, *, years: Iterable[int] | None = None, release: str | None = None,
+         hs: str | None = None) -> source.Scan | None:
+    """The Parquet files of a source's flows for reading out of core (:class:`esc.source.Scan`:
+    paths, label, HS revision, years), or None when the source is read with
+    :func:`load_flows` only."""
+    return source.get(source_name).scan(Query.make(years=years, release=release, hs=hs))
 
 
 def product_level(source_name: str) -> str:

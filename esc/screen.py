@@ -33,14 +33,12 @@ import pandas as pd
 
 from esc import analysis, metrics, vulnerability
 from esc.countries import check_countries, partner_groups
-from esc.errors import EscError, UnknownReleaseError
-from esc.schema import DEMO_LABEL
-from esc.sources import atlas
+from esc.errors import UnknownReleaseError
+from esc.label import Label, label_of, stamp
 
 log = logging.getLogger(__name__)
 
 PRESET_NAMES = ("study", "ec2021", "geodep", "crma")
-PARQUET_SOURCES = ("demo", "baci")
 
 # HS sections by chapter (World Customs Organization, HS2022 nomenclature).
 SECTIONS: tuple[tuple[str, int, int, str], ...] = (
@@ -71,62 +69,6 @@ def section_of(hs2: str) -> str:
     return "other"
 
 
-def _inputs(source: str, flows: pd.DataFrame | None, years: list[int]
-            ) -> tuple[metrics.Flows, str, str, list[int]]:
-    """(flows for the SQL, label, HS revision, years the source has)."""
-    if flows is not None:
-        rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
-        label = flows.attrs.get("label", f"source: {source}")
-        return flows, label, rev, sorted(int(y) for y in flows["year"].unique())
-    if source == "demo":
-        from esc.sources import demo
-
-        return [demo.ensure_cached()], DEMO_LABEL, "HS22", list(demo.YEARS)
-    if source == "baci":
-        return _baci_files(years)
-    from esc import data
-
-    loaded = data.load_flows(source, years=years)
-    rev = str(loaded["hs_rev"].iloc[0]) if len(loaded) else "HS22"
-    return (loaded, loaded.attrs.get("label", f"source: {source}"), rev,
-            sorted(int(y) for y in loaded["year"].unique()))
-
-
-def _baci_files(years: list[int]) -> tuple[list, str, str, list[int]]:
-    """The latest cached BACI release's Parquet files for the newest HS revision covering
-    ``years`` (as :func:`esc.data.load_flows` picks them)."""
-    from esc import cache
-    from esc.errors import DataNotFoundError
-    from esc.schema import HS_REVISIONS
-    from esc.sources import baci
-
-    found = cache.entries("baci")
-    if not found:
-        raise DataNotFoundError("no BACI release in the cache: run `esc data fetch baci` or "
-                                "`esc data import BACI_HS22_V202501.zip`")
-    rel = sorted({e["release"] for e in found})[-1]
-    found = [e for e in found if e["release"] == rel]
-    by_rev: dict[str, set[int]] = {}
-    for e in found:
-        by_rev.setdefault(e.get("hs_rev", "?"), set()).update(e.get("years", []))
-    order = sorted(by_rev, key=lambda r: HS_REVISIONS.index(r) if r in HS_REVISIONS else -1,
-                   reverse=True)
-    rev = next((r for r in order if set(years) & by_rev[r]), order[0])
-    files = [e["path_parquet"] for e in found if e.get("hs_rev") == rev]
-    label = DEMO_LABEL if rel.upper() == baci.DEMO_RELEASE else f"CEPII BACI {rel} ({rev})"
-    return files, label, rev, sorted(by_rev[rev])
-
-
-def atlas_table() -> pd.DataFrame | None:
-    """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), None when the data folder
-    has none; :func:`esc.analysis.pci_table` calls it only for a year that needs it."""
-    try:
-        return atlas.read_pci()
-    except EscError as exc:
-        log.info("no Atlas PCI table: %s", exc)
-        return None
-
-
 def screen_years(year: int, years_back: int, available: Iterable[int],
                  preset: str = "study") -> list[int]:
     """The years screened: ``year`` and up to ``years_back`` before it that the source has
@@ -144,8 +86,12 @@ def screen_years(year: int, years_back: int, available: Iterable[int],
 
 
 def screen(
+    flows: metrics.Flows,
     *,
-    source: str = "demo",
+    label: Label | None = None,
+    hs_rev: str | None = None,
+    available: Iterable[int] | None = None,
+    names: pd.DataFrame | None = None,
     reporters: Iterable[str] | None = ("IND",),
     year: int = 2023,
     years_back: int = 0,
@@ -156,50 +102,61 @@ def screen(
     groups: dict[str, frozenset[str]] | None = None,
     hhi_cut: float | None = None,
     pci_cut: float | None = None,
-    flows: pd.DataFrame | None = None,
+    atlas_pci: analysis.AtlasPci = None,
+    unique_flows: bool = False,
 ) -> pd.DataFrame:
     """Screen every product the reporters import (see the module docstring for columns).
 
-    Rows cover ``year`` and up to ``years_back`` earlier years the source has (at least two
+    ``flows``: a flows table, or Parquet files of canonical flows read out of core by DuckDB
+    (:func:`esc.study.screen` passes a source's :class:`esc.source.Scan`; ``unique_flows``
+    when each flow is one row there). ``label``, ``hs_rev`` and ``available`` (the years the
+    data hold) default to what a flows table says. ``names``: ``hs6, description`` (the HS
+    nomenclature). ``atlas_pci``: the Atlas table, or a function returning it, for ``pci``
+    ``"atlas"`` or an incomplete world (:func:`esc.analysis.pci_table`).
+
+    Rows cover ``year`` and up to ``years_back`` earlier years the data hold (at least two
     earlier years are read for the geodep persistence rule; ``df.attrs["years"]`` lists the
     years screened and ``df.attrs["years_requested"]`` how many were asked for). ``sector``
     keeps only the rows of registry sectors or products (it labels, it does not limit what
-    is computed). ``flows`` screens a flows table given directly instead of ``source``.
-    ``reporters=None`` screens every importer of the source (no importer filter in the SQL).
+    is computed). ``reporters=None`` screens every importer (no importer filter in the SQL).
     """
     start = time.perf_counter()
     every = reporters is None
     reporters = [] if every else check_countries(list(reporters), what="reporter")
     vulnerability.get_preset(preset)
-    first = list(range(year - max(int(years_back), 2), year + 1))
-    src, label, hs_rev, available = _inputs(source, flows, first)
-    years = screen_years(year, years_back, available, preset)
+    if isinstance(flows, pd.DataFrame):
+        label = label or label_of(flows)
+        hs_rev = hs_rev or (str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22")
+        available = available if available is not None else flows["year"].unique()
+    years = screen_years(year, years_back, [] if available is None else available, preset)
     groups = dict(groups) if groups is not None else partner_groups()
-    unique = flows is None and source in PARQUET_SOURCES
+    hs_rev = hs_rev or "HS22"
     con = metrics.connect()
     try:
-        table = metrics.concentration(src, importers=None if every else reporters,
-                                      years=years, groups=groups,
-                                      merge_hk=merge_hk, unique_flows=unique, con=con)
-        world = metrics.world_export_concentration(src, years=years, merge_hk=merge_hk, con=con)
-        ratio = import_export_ratios(src, None if every else reporters, years, con=con)
+        table = metrics.concentration(flows, importers=None if every else reporters,
+                                      years=years, groups=groups, merge_hk=merge_hk,
+                                      unique_flows=unique_flows, con=con)
+        world = metrics.world_export_concentration(flows, years=years, merge_hk=merge_hk,
+                                                   con=con)
+        ratio = import_export_ratios(flows, None if every else reporters, years, con=con)
     finally:
         con.close()
     table = table.merge(world[["year", "hs6", "export_hhi"]], on=["year", "hs6"], how="left")
     table = table.merge(ratio, on=["year", "importer", "hs6"], how="left")
     codes = sorted(table["hs6"].unique())
-    table = table.merge(analysis.pci_table(src, years=years, codes=codes, mode=pci,
-                                           hs_rev=hs_rev, atlas_pci=atlas_table),
+    table = table.merge(analysis.pci_table(flows, years=years, codes=codes, mode=pci,
+                                           hs_rev=hs_rev, atlas_pci=atlas_pci),
                         on=["year", "hs6"], how="left")
-    table = _labels(table, hs_rev)
+    table = _labels(table, hs_rev, names)
     table = _classify(table, preset, hhi_cut, pci_cut)
     if sector:
         keep = set(analysis.registry_products("hs6", hs_rev, sector)["hs6"])
         table = table[table["hs6"].isin(keep)]
     table = table.sort_values(["year", "importer", "imports_usd"],
                               ascending=[True, True, False]).reset_index(drop=True)
-    table.attrs.update({"label": label, "source": source, "preset": preset, "pci": pci,
-                        "merge_hk": merge_hk, "years": years,
+    if label is not None:
+        stamp(table, label.at_level("hs6"))
+    table.attrs.update({"preset": preset, "pci": pci, "merge_hk": merge_hk, "years": years,
                         "years_requested": int(years_back) + 1, "product": "hs6",
                         "hhi_cut": table.attrs.get("hhi_cut"),
                         "pci_cut": table.attrs.get("pci_cut")})
@@ -267,11 +224,10 @@ def import_export_ratios(flows: metrics.Flows, reporters: list[str] | None, year
     return out
 
 
-def _labels(table: pd.DataFrame, hs_rev: str) -> pd.DataFrame:
-    from esc.sources import demo
-
-    names = demo.hs_codes().rename(columns={"description": "description"})
-    table = table.merge(names, on="hs6", how="left")
+def _labels(table: pd.DataFrame, hs_rev: str, names: pd.DataFrame | None) -> pd.DataFrame:
+    if names is None:
+        names = pd.DataFrame({"hs6": pd.Series(dtype=str), "description": pd.Series(dtype=str)})
+    table = table.merge(names[["hs6", "description"]], on="hs6", how="left")
     table["hs2"] = table["hs6"].str[:2]
     table["section"] = table["hs2"].map({c: section_of(c) for c in table["hs2"].unique()})
     reg = analysis.registry_products("hs6", hs_rev, None)

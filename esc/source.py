@@ -44,7 +44,7 @@ from esc.errors import (
 )
 from esc.label import Label, stamp
 
-__all__ = ["BaseSource", "Query", "Source", "all_sources", "check_level", "check_years",
+__all__ = ["BaseSource", "Query", "Scan", "Source", "all_sources", "check_level", "check_years",
            "fetch_file", "first_line", "get", "names", "pick_release", "raw_files", "register",
            "safe_name", "span", "stem", "unregister", "zip_csv_members"]
 
@@ -106,6 +106,18 @@ def _codes(products: Iterable[str | int] | None, level: str | None) -> tuple[str
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """The Parquet files a source's flows live in, for reading out of core with DuckDB
+    (:mod:`esc.metrics` takes the paths): what they are (``label``, ``hs_rev``) and the
+    ``years`` they hold. Only sources whose cache holds the canonical flows have one."""
+
+    paths: tuple[str, ...]
+    label: Label
+    hs_rev: str
+    years: tuple[int, ...]
+
+
 @runtime_checkable
 class Source(Protocol):
     """What every source provides (see :class:`BaseSource` for the defaults)."""
@@ -123,6 +135,7 @@ class Source(Protocol):
 
     def label(self, release: str | None = None) -> Label: ...
     def load(self, query: Query) -> pd.DataFrame: ...
+    def scan(self, query: Query) -> Scan | None: ...
     def entries(self) -> list[dict[str, Any]]: ...
     def provenance(self) -> dict[str, Any]: ...
     def fetch(self, *, release: str | None = None, hs: str | None = None,
@@ -160,6 +173,11 @@ class BaseSource:
     def load(self, query: Query) -> pd.DataFrame:
         """The canonical flows table, filtered while reading."""
         raise BadValueError(f"{self.name} holds reference tables, not trade flows")
+
+    def scan(self, query: Query) -> Scan | None:
+        """The Parquet files to read out of core, or None (the default): read with
+        :meth:`load` instead."""
+        return None
 
     def entries(self) -> list[dict[str, Any]]:
         """Provenance sidecars of this source's cache entries."""

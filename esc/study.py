@@ -176,15 +176,31 @@ def screen(
     """
     level = product_level(source)
     if level == "hs6":
-        out = screening.screen(source=source, reporters=reporters, year=year, preset=preset,
-                               **options)
-        out.attrs["skipped"] = None
+        first = range(year - max(int(options.get("years_back", 0)), 2), year + 1)
+        out = screening.screen(**screen_inputs(source, first), reporters=reporters, year=year,
+                               preset=preset, **{"atlas_pci": atlas_pci, **options})
+        out.attrs.update({"skipped": None, "source": source})
         return out
     out = stamp(screening.empty_screen(), data.label(source))
     out.attrs.update({"product": level, "preset": preset, "years": [], "skipped": (
                           f"{source} is at {level} level: the screen of every product needs "
                           "HS6 flows and is skipped.")})
     return out
+
+
+def screen_inputs(source: str, years: Iterable[int]) -> dict:
+    """What :func:`esc.screen.screen` reads for a source: its Parquet files out of core when
+    the source has a :class:`esc.source.Scan` (the demo world, BACI), else the flows of
+    ``years`` loaded through :func:`load_flows`; with the label, HS revision, the years the
+    source holds and the HS2022 names of the products."""
+    found = data.scan(source)
+    if found is not None:
+        inputs = {"flows": list(found.paths), "label": found.label, "hs_rev": found.hs_rev,
+                  "available": list(found.years), "unique_flows": True}
+    else:
+        flows = data.load_flows(source, years=[y for y in years])
+        inputs = {"flows": flows, "label": label_of(flows), "available": None}
+    return {**inputs, "names": demo.hs_codes()}
 
 
 def screen_text(table: pd.DataFrame, year: int) -> str:
@@ -256,10 +272,9 @@ def overview(
     back = max(years_back, (p.persistence[1] - 1) if p.persistence else 0)
     level = product_level(source)
     if level == "hs6" and pci is None:
-        table = screening.screen(source=source, reporters=reporters, year=year,
-                                 years_back=back, preset=preset, pci=pci_mode,
-                                 merge_hk=merge_hk, sector=chosen, groups=groups,
-                                 hhi_cut=hhi_cut, pci_cut=pci_cut)
+        table = screen(source=source, reporters=reporters, year=year, years_back=back,
+                       preset=preset, pci=pci_mode, merge_hk=merge_hk, sector=chosen,
+                       groups=groups, hhi_cut=hhi_cut, pci_cut=pci_cut)
         keep = table["in_registry"] & (table["year"] >= year - back)
         out = table[keep].reset_index(drop=True)
         out.attrs.update(table.attrs)

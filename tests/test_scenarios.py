@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from esc import complementarity, scenarios
+from esc import complementarity, scenarios, study
 from esc.errors import BadValueError, UnknownCountryError, UnknownReleaseError
 
 
@@ -419,11 +419,9 @@ def test_alternatives_controls_and_complementarity_charts(demo_flows):
 
 
 def test_cli_alternatives_for_every_flagged_product(capsys):
-    from esc import screen
-
     out = _csv_out(capsys, ["alternatives", "--reporter", "IND", "--year", "2023", "--flagged",
                             "--top", "2", "--format", "csv"])
-    table = screen.screen(source="demo", reporters=["IND"], year=2023)
+    table = study.screen(source="demo", reporters=["IND"], year=2023)
     flagged = set(table.loc[(table["year"] == 2023) & table["flag"], "hs6"])
     assert flagged and set(out["hs6"]) <= flagged
     assert out.groupby("hs6")["rank"].max().le(2).all()

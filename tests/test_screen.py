@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from esc import complexity, screen
+from esc import complexity, screen, study
 from esc.registry import hs6_codes
 from esc.schema import DEMO_LABEL
 from esc.sources import demo
@@ -18,7 +18,7 @@ from esc.sources import demo
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return screen.screen(reporters=["IND", "JPN"], year=2023)
+    return study.screen(reporters=["IND", "JPN"], year=2023)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_summaries_add_up(table):
 
 
 def test_sector_filters_rows_not_computation(table):
-    sub = screen.screen(reporters=["IND"], year=2023, sector="Batteries")
+    sub = study.screen(reporters=["IND"], year=2023, sector="Batteries")
     codes = set(hs6_codes(sector="Batteries"))
     assert set(sub["hs6"]) <= codes
     full = table[(table["importer"] == "IND") & table["hs6"].isin(codes)]
@@ -109,7 +109,7 @@ def test_sector_filters_rows_not_computation(table):
 
 
 def test_years_are_clipped_to_what_the_source_has():
-    t = screen.screen(reporters=["IND"], year=2016, years_back=4, sector="Batteries")
+    t = study.screen(reporters=["IND"], year=2016, years_back=4, sector="Batteries")
     assert t.attrs["years"] == [2015, 2016]
     assert t.attrs["years_requested"] == 5
     assert screen.screen_years(2021, 4, range(2015, 2024)) == [2017, 2018, 2019, 2020, 2021]
@@ -163,7 +163,7 @@ def test_extract_is_not_a_product_space(raw):
     # a two-product extract: esc does not compute PCI from it
     flows = raw[raw["hs6"].isin(["282520", "283691"])].copy()
     flows.attrs["label"] = "extract"
-    t = screen.screen(flows=flows, reporters=["IND"], year=2023)
+    t = screen.screen(flows, reporters=["IND"], year=2023)
     assert (t["pci_source"] != "computed").all()
     assert t["pci_note"].str.contains("not a complete").all() or (
         t["pci_source"] == "atlas").all()
@@ -219,8 +219,8 @@ def test_screen_runs_the_same_on_an_imported_baci_release(tmp_path):
 
     zipped = demo.write_baci_zip(tmp_path / "BACI_HS22_VDEMO.zip", years=(2022, 2023))
     data.import_file(zipped)
-    via_baci = screen.screen(source="baci", reporters=["IND"], year=2023, sector="Batteries")
-    direct = screen.screen(source="demo", reporters=["IND"], year=2023, sector="Batteries")
+    via_baci = study.screen(source="baci", reporters=["IND"], year=2023, sector="Batteries")
+    direct = study.screen(source="demo", reporters=["IND"], year=2023, sector="Batteries")
     assert via_baci.attrs["years"] == [2022, 2023]
     assert via_baci.attrs["label"] == DEMO_LABEL  # a VDEMO release stays labelled demo
     a = via_baci[via_baci["year"] == 2023].set_index("hs6")

@@ -51,7 +51,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -91,6 +91,7 @@ from esc.schema import (
 from esc.source import (
     BaseSource,
     Query,
+    Scan,
     check_years,
     first_line,
     is_zip,
@@ -735,6 +736,24 @@ class BaciSource(BaseSource):
         """The cached release's flows (newest release unless ``query.release``; the newest HS
         revision covering the years unless ``query.hs``)."""
         self.check_level(query)
+        rel, rev, found = self._entries(query)
+        years = check_years(query.years, _years_of(found, rev), f"BACI {rel} {rev}")
+        files = [e["path_parquet"] for e in found if e.get(HS_REV) == rev
+                 and (years is None or set(e.get("years", [])) & set(years))]
+        flows = cache.read(files, years=years, importers=query.reporters,
+                           exporters=query.exporters, products=query.products, product=HS6)
+        return self.finish(flows, rel, hs_rev=rev)
+
+    def scan(self, query: Query) -> Scan:
+        """The Parquet files of the release and revision :meth:`load` would read (every year
+        of that revision: the caller filters years in its SQL)."""
+        rel, rev, found = self._entries(query)
+        files = tuple(e["path_parquet"] for e in found if e.get(HS_REV) == rev)
+        label = replace(self.label(rel), hs_rev=rev)
+        return Scan(files, label, rev, tuple(sorted(_years_of(found, rev))))
+
+    def _entries(self, query: Query) -> tuple[str, str, list[dict]]:
+        """(release, HS revision, that release's cache entries) a query reads."""
         found = cache.entries(self.name)
         if not found:
             raise DataNotFoundError("no BACI release in the cache: run `esc data fetch baci` "
@@ -742,13 +761,7 @@ class BaciSource(BaseSource):
                                     "BACI_HS22_V202501.zip`")
         rel = pick_release(found, query.release, "BACI")
         found = [e for e in found if e["release"] == rel]
-        rev = _revision(found, rel, query)
-        years = check_years(query.years, _years_of(found, rev), f"BACI {rel} {rev}")
-        files = [e["path_parquet"] for e in found if e.get(HS_REV) == rev
-                 and (years is None or set(e.get("years", [])) & set(years))]
-        flows = cache.read(files, years=years, importers=query.reporters,
-                           exporters=query.exporters, products=query.products, product=HS6)
-        return self.finish(flows, rel, hs_rev=rev)
+        return rel, _revision(found, rel, query), found
 
     def fetch(self, *, release: str | None = None, hs: str | None = None,
               url: str | None = None, sha256: str | None = None,

@@ -68,7 +68,7 @@ from esc.countries import TRADE_CODE_EXCEPTIONS, country_name
 from esc.errors import DataNotFoundError, UnknownReleaseError
 from esc.label import Label, stamp
 from esc.schema import DEMO_LABEL, HS6, validate_flows
-from esc.source import BaseSource, Query
+from esc.source import BaseSource, Query, Scan
 from esc.sources import demo_calibration as calib
 from esc.sources import hs as hs_tables
 
@@ -793,6 +793,10 @@ class DemoSource(BaseSource):
         self.check_level(query)
         return load(years=query.years, importers=query.reporters, exporters=query.exporters,
                     hs6=query.products)
+
+    def scan(self, query: Query) -> Scan:
+        """The generated world's one Parquet file (generated if needed), every year."""
+        return Scan((str(ensure_cached()),), self.label(), "HS22", YEARS)
 
     def entries(self) -> list[dict]:
         """The provenance of the generated world (generating it if needed)."""
