@@ -14,6 +14,7 @@ from esc import data, label, source
 from esc.cli import main
 from esc.errors import BadValueError, UnknownReleaseError, UnknownSourceError
 from esc.schema import DEMO_LABEL, validate_flows
+from esc.sources import demo as demo_source
 
 # India's 2022 imports of two registry products from a made-up publisher, USD.
 TOY_ROWS = [
@@ -109,7 +110,8 @@ def test_label_is_decided_by_the_source_and_read_by_one_function():
     demo = data.load_flows("demo", years=[2023], reporters=["IND"], hs6=["850760"])
     assert label.is_demo(demo) and demo.attrs["label"] == DEMO_LABEL
     found = label.label_of(demo)
-    assert (found.source, found.release, found.product_level) == ("demo", "demo-v3", "hs6")
+    assert (found.source, found.release, found.product_level) == ("demo", demo_source.RELEASE,
+                                                                  "hs6")
     # a derived table keeps the label when a step carries it, changed where it must be
     chapters = label.carry(demo, demo.assign(hs2=demo["hs6"].str[:2]), product_level="hs2")
     assert label.label_of(chapters).product_level == "hs2" and label.is_demo(chapters)
@@ -120,8 +122,6 @@ def test_label_is_decided_by_the_source_and_read_by_one_function():
 
 
 def test_baci_release_vdemo_is_labelled_demo_and_real_releases_are_not(tmp_path):
-    from esc.sources import demo as demo_source
-
     assert data.label("baci", "V202501").text == "CEPII BACI V202501"
     assert not data.label("baci", "V202501").demo
     zipped = demo_source.write_baci_zip(tmp_path / "BACI_HS22_VDEMO.zip", years=(2023,))

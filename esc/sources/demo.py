@@ -74,8 +74,10 @@ from esc.sources import hs as hs_tables
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 DEFAULT_SEED = 2023
+REPORTERS = ("IND", "JPN")
+"""The study's two importers: they buy every registry product in the demo world."""
 YEARS: tuple[int, ...] = tuple(range(2015, 2024))
 RELEASE = "demo-v" + GENERATOR_VERSION
 
@@ -396,12 +398,23 @@ def _exporter_weights(prod: _Products, ctry: pd.DataFrame,
     return w
 
 
+def _reporters_buy_registry(prod: _Products, ctry: pd.DataFrame) -> np.ndarray:
+    """(P, C) mask: India and Japan import every product of the registry groups, as both do
+    in the real data of the study (its screen found them importing each priority product)."""
+    mask = np.zeros((len(prod.codes), len(ctry)), dtype=bool)
+    rows = np.isin(prod.codes, list(_group_of()))
+    cols = ctry["iso3"].isin(REPORTERS).to_numpy()
+    mask[np.ix_(rows, cols)] = True
+    return mask
+
+
 def _import_demand(prod: _Products, ctry: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """Imports (P, C, T) in USD: each product's world exports split over importers."""
     logm = np.log(ctry["imports_bn"].to_numpy())
     z = -2.5 + 1.2 * (logm - np.median(logm))[None, :] + rng.normal(0.0, 1.0, (len(prod.codes),
                                                                              len(logm)))
     present = rng.random(z.shape) < _sigmoid(z)
+    present |= _reporters_buy_registry(prod, ctry)
     d = np.where(present, np.exp(logm)[None, :] * rng.lognormal(0.0, 0.8, z.shape), 0.0)
     d[d.sum(axis=1) == 0, np.argmax(logm)] = 1.0
     drift = rng.lognormal(0.0, 0.1, (len(prod.codes), len(logm), len(YEARS)))
@@ -784,7 +797,7 @@ class DemoSource(BaseSource):
     page = "docs/data.md"
 
     def label(self, release: str | None = None) -> Label:
-        """Always demo data; the release is the generator's (``demo-v3``)."""
+        """Always demo data; the release is the generator's (``demo-v4``)."""
         return Label(source=self.name, title=self.title, demo=True,
                      release=release or RELEASE, hs_rev="HS22")
 
