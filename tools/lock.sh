@@ -20,5 +20,21 @@ venv=$(mktemp -d)/venv
   echo "# Refresh on purpose with: bash tools/lock.sh   (see docs/reliability.md)"
   "$venv/bin/python" -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='
 } > constraints.txt
+# Python 3.11 is the floor: a pin whose release needs a later 3.11.x (Requires-Python such as
+# >=3.11.5) gets a marker, and the newest release that installs on 3.11.0 is pinned beside it.
+grep '==' constraints.txt | while read -r spec; do
+  if ! "$venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: \
+      --python-version 3.11.0 -d "$(dirname "$venv")/floor" "$spec" >/dev/null 2>&1; then
+    name=${spec%%==*}
+    dl=$(mktemp -d)
+    "$venv/bin/python" -m pip download --quiet --no-deps --only-binary=:all: \
+      --python-version 3.11.0 -d "$dl" "$name" >/dev/null 2>&1 || true
+    old=$(ls "$dl" | head -1 | cut -d- -f2)  # wheel name: <dist>-<version>-...
+    rm -rf "$dl"
+    [ -n "$old" ] || { echo "no release of $name installs on Python 3.11.0" >&2; exit 1; }
+    sed -i "s|^${spec}\$|${spec}; python_full_version >= \"3.11.5\"\n${name}==${old}; python_full_version < \"3.11.5\"|" \
+      constraints.txt
+  fi
+done
 rm -rf "$(dirname "$venv")"
 echo "constraints.txt: $(grep -c '==' constraints.txt) pinned packages"
