@@ -28,8 +28,6 @@ from esc.registry import products
 
 log = logging.getLogger(__name__)
 
-CHAPTER_LEVEL_SOURCES = {"wits-india": "hs2"}
-
 AtlasPci = pd.DataFrame | Callable[[], "pd.DataFrame | None"] | None
 """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), a function returning it, or None."""
 
@@ -48,11 +46,6 @@ CHAPTER_NAMES: dict[str, str] = {
     "85": "Electrical machinery, electronics",
     "90": "Optical, measuring instruments",
 }
-
-
-def product_level(source: str) -> str:
-    """``"hs2"`` for chapter-level sources (WITS), else ``"hs6"``."""
-    return CHAPTER_LEVEL_SOURCES.get(source, "hs6")
 
 
 def registry_products(product: str, hs_rev: str, sector: str | list[str] | None) -> pd.DataFrame:

@@ -82,10 +82,7 @@ def product_level(source: str) -> str:
     >>> product_level("demo")
     'hs6'
     """
-    try:
-        return data.product_level(source)
-    except AttributeError:  # pragma: no cover - an older facade without the registry
-        return analysis.product_level(source)
+    return data.product_level(source)
 
 
 def scope(sector: str | list[str] | None) -> str | list[str]:
