@@ -491,3 +491,45 @@ def atlas_pci_of_lines(codes: list[str], year: int) -> pd.DataFrame:
     pci["pci_note"] = ("Atlas PCI " + pci["pci_year"].astype("Int64").astype(str) + " of HS92 "
                        + pci["hs92_hs4"].astype(str) + " (" + pci["mapping"] + ")")
     return pci[[HS6, "pci", "pci_note"]]
+
+
+# ---------------------------------------------------------------------------- explorer
+
+EXPLORER_COLUMNS = ["preset", "year", "importer", "short_name", "sector", "imports_usd", "hhi",
+                    "pci", "top1_partner", "top1_share", "category", "flag"]
+"""The columns of :func:`explorer_table` besides the product code."""
+
+
+def explorer_table(
+    screened: pd.DataFrame,
+    *,
+    sector: str | list[str] | None = None,
+    presets: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """What the overview's explorer filters: the registry rows of a screen (:func:`screen`)
+    once per preset, each with that preset's flag.
+
+    One row per (preset, year, reporter, registry product of ``sector``'s scope; the study's
+    four sectors when None). The screen already holds the quadrant category (every preset
+    cuts at the same HHI and PCI) and each preset's flag (``flag_<preset>``), so nothing is
+    recomputed: ``flag`` is the screen's ``flag_<preset>``. Columns: the product code
+    (``attrs["product"]``, ``hs6``) and :data:`EXPLORER_COLUMNS` (USD; HHI and shares 0–1).
+    The screen's label travels; ``attrs["presets"]`` lists the presets, ``attrs["scope"]``
+    the scope line. An empty screen (a source at another level) gives an empty table.
+    """
+    level = screened.attrs.get("product") or HS6
+    chosen = list(presets or vulnerability.PRESETS)
+    for name in chosen:
+        vulnerability.get_preset(name)  # an unknown preset raises, naming the known ones
+    codes = set(registry_codes(scope(sector), level))
+    rows = screened[screened[level].astype(str).isin(codes)] if level in screened else screened
+    keep = [level, *(c for c in EXPLORER_COLUMNS if c in rows.columns and c != "flag")]
+    parts = [rows[keep].assign(preset=name, flag=rows.get(f"flag_{name}", False))
+             for name in chosen]
+    out = pd.concat(parts, ignore_index=True) if len(rows) else pd.DataFrame(
+        columns=[level, *EXPLORER_COLUMNS])
+    out = carry(screened, out[[level, *EXPLORER_COLUMNS]].reset_index(drop=True))
+    out.attrs.update({"product": level, "presets": chosen, "scope": scope_text(sector, level),
+                      "hhi_cut": screened.attrs.get("hhi_cut", 0.25),
+                      "pci_cut": screened.attrs.get("pci_cut", 0.0)})
+    return out

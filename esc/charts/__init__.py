@@ -17,6 +17,7 @@ takes — title, subtitle, label, source, vintage, width, height — are defined
 Modules: :mod:`~esc.charts.style` (theme, colours, options), :mod:`~esc.charts.frame` (title,
 demo mark, footer, :func:`save`), :mod:`~esc.charts.quadrant`, :mod:`~esc.charts.suppliers`,
 :mod:`~esc.charts.trends`, :mod:`~esc.charts.scenarios`, :mod:`~esc.charts.rankings`,
+:mod:`~esc.charts.explore` (the overview's interactive explorer),
 :mod:`~esc.charts.initiatives` and :mod:`~esc.charts.india` (India's official statistics).
 """
 
@@ -27,6 +28,7 @@ from esc.charts.common import (
     SHORT_COUNTRY_NAMES,
     VALUE_COLUMNS,
 )
+from esc.charts.explore import explorer, live
 from esc.charts.frame import DEMO_MARK, is_demo, save, source_line
 from esc.charts.india import (
     concentration_chart,
@@ -69,8 +71,9 @@ __all__ = [
     "HEIGHT", "INK", "MUTED", "OTHER_GREY", "PALETTE", "SERIES_TITLES", "SHORT_COUNTRY_NAMES",
     "TREND_TITLES", "VALUE_COLUMNS", "WIDTH", "ChartText", "alternative_suppliers",
     "complementarity_lists", "concentration_chart", "controls_at_risk", "country_colour",
-    "coverage_matrix", "esc_theme", "event_chart", "heatmap", "initiative_timeline", "is_demo",
-    "quadrant", "ranked_bars", "redirect_sensitivity", "save", "scenario_waterfall",
+    "coverage_matrix", "esc_theme", "event_chart", "explorer", "heatmap",
+    "initiative_timeline", "is_demo", "live", "quadrant", "ranked_bars", "redirect_sensitivity",
+    "save", "scenario_waterfall",
     "share_trend_chart", "source_line", "supplier_bars", "supplier_chart", "supplier_shares",
     "trend", "use_theme",
 ]

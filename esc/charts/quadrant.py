@@ -114,20 +114,22 @@ def _y_domain(pci: pd.Series, pci_cut: float) -> list[float]:
     return [min(lo, pci_cut) - pad, max(hi, pci_cut) + pad]
 
 
-def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float]) -> pd.DataFrame:
+def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float],
+                  vmax: float | None = None) -> pd.DataFrame:
     """Greedy label placement: try spots around each point, skip labels that collide.
 
     Works in pixels (x: HHI 0–1 over ``w``; y: ``y_dom`` over ``h``) and returns the label
     anchor in data units (``lx``, ``ly``) and the side (``"l"``: text right of the point,
     ``"r"``: left of it, ``"c"``: centred above or below, ``""``: not shown). Larger
-    products are placed first.
+    products are placed first. ``vmax`` is the import value (USD m) of the largest bubble
+    on the chart's size scale (default: the largest in ``df``).
     """
     out = df.assign(lx=df["hhi"], ly=df["pci"], side="")
     span = y_dom[1] - y_dom[0]
     px = out["hhi"].astype(float) * w
     py = (y_dom[1] - out["pci"].astype(float)) / span * h
-    radius = ((15 + 885 * out["imports_musd"] / max(float(out["imports_musd"].max()), 1e-12))
-              / 3.1416) ** 0.5
+    top = float(out["imports_musd"].max()) if vmax is None else vmax
+    radius = ((15 + 885 * out["imports_musd"] / max(top, 1e-12)) / 3.1416) ** 0.5
     for importer, grp in out[out["show_label"]].groupby("importer"):
         same = out["importer"] == importer
         dots = [(x - r, y - r, x + r, y + r)
