@@ -23,6 +23,7 @@ Default scope (the same in the CLI and the notebooks): the study's four sectors
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -36,6 +37,7 @@ from esc import (
     controls,
     data,
     india,
+    memo,
     registry,
     scenarios,
     vulnerability,
@@ -173,16 +175,56 @@ def screen(
     """
     level = product_level(source)
     if level == "hs6":
-        first = range(year - max(int(options.get("years_back", 0)), 2), year + 1)
-        out = screening.screen(**screen_inputs(source, first), reporters=reporters, year=year,
-                               preset=preset, **{"atlas_pci": atlas_pci, **options})
-        out.attrs.update({"skipped": None, "source": source})
-        return out
+        return _screen_memoised(source, reporters, year, preset, options)
     out = stamp(screening.empty_screen(), data.label(source))
     out.attrs.update({"product": level, "preset": preset, "years": [], "skipped": (
                           f"{source} is at {level} level: the screen of every product needs "
                           "HS6 flows and is skipped.")})
     return out
+
+
+def _screen_memoised(source: str, reporters: Sequence[str] | None, year: int, preset: str,
+                     options: dict) -> pd.DataFrame:
+    """The HS6 screen through the results memo (:func:`esc.memo.memoised`).
+
+    For a source read from Parquet files the screen of every product is stored once and the
+    ``sector`` filter applied to it afterwards (the filter only drops rows of the finished
+    screen, as :func:`esc.screen.screen` does), so the notebooks of one report share it. The
+    key holds the source's provenance and files, every parameter and esc's code: a changed
+    data file, parameter or code computes anew.
+    """
+    found = data.scan(source)
+    shared = dict(options)
+    sector = shared.pop("sector", None) if found is not None else None
+    back = int(shared.get("years_back", 0))
+    # the options left at their defaults are keyed as such; years_back below 2 reads the same
+    # years as 2 (esc.screen.screen_years) and differs only in attrs["years_requested"]
+    params = {**_SCREEN_DEFAULTS, "source": source, "year": int(year), "preset": preset,
+              "reporters": None if reporters is None else list(reporters), **shared,
+              "years_back": max(back, 2)}
+
+    def compute() -> pd.DataFrame:
+        first = range(year - max(int(shared.get("years_back", 0)), 2), year + 1)
+        out = screening.screen(**screen_inputs(source, first), reporters=reporters, year=year,
+                               preset=preset, **{"atlas_pci": atlas_pci, **shared})
+        out.attrs.update({"skipped": None, "source": source})
+        return out
+
+    table = memo.memoised("screen", params, source, compute)
+    table.attrs["years_requested"] = back + 1
+    if not sector:
+        return table
+    keep = set(analysis.registry_products("hs6", found.hs_rev or "HS22", sector)["hs6"])
+    out = table[table["hs6"].isin(keep)].reset_index(drop=True)
+    out.attrs.update(table.attrs)
+    return out
+
+
+_SCREEN_DEFAULTS = {name: p.default for name, p in
+                    inspect.signature(screening.screen).parameters.items()
+                    if name in ("years_back", "pci", "merge_hk", "groups", "hhi_cut", "pci_cut")}
+"""Defaults of :func:`esc.screen.screen`'s options, so that a call leaving one out and a call
+naming its default share a memo entry."""
 
 
 def screen_inputs(source: str, years: Iterable[int]) -> dict:
