@@ -539,3 +539,55 @@ def test_index_banner_follows_the_manifest_label_only(tmp_path):
     for source in ("baci", "demo"):
         assert "DEMO DATA" not in page(real, source) and 'class="demo"' not in page(real, source)
         assert 'class="demo">DEMO DATA, NOT REAL TRADE STATISTICS' in page(fake, source)
+
+
+RENDEZVOUS = (
+    "import time\nfrom pathlib import Path\nfrom esc.report import slugify\n"
+    "slug = slugify(sector)\n"
+    "Path(output_dir, slug + '-first.svg').write_text('<svg/>')\n"
+    "Path(output_dir, '.here-' + slug).write_text('')\n"
+    "deadline = time.time() + 120\n"
+    "while len(list(Path(output_dir).glob('.here-*'))) < 2 and time.time() < deadline:\n"
+    "    time.sleep(0.05)\n"
+    "together = len(list(Path(output_dir).glob('.here-*'))) >= 2\n"
+    "time.sleep(1.0 if slug == 'batteries' else 0.0)\n"
+    "Path(output_dir, slug + '-second.svg').write_text('<svg/>')\n"
+    "print('together', together)"
+)
+
+
+def test_notebooks_run_two_at_once_and_the_manifest_records_every_one(nbdir, tmp_path):
+    """Each sector notebook waits until the other has started: only a run that executes
+    them at the same time lets both say ``together True``."""
+    _notebook(nbdir / "sector.ipynb", [RENDEZVOUS], PARAMS)
+    res = _run(nbdir, tmp_path / "out", ["good", "sector"], year=2003, parallel=2,
+               sectors=["Batteries", "Lithium"])
+    assert res.ok
+    manifest = json.loads((res.folder / "manifest.json").read_text())
+    assert manifest["parallel"] == 2
+    assert [nb["name"] for nb in manifest["notebooks"]] == ["good", "sector-batteries",
+                                                            "sector-lithium"]
+    for nb in manifest["notebooks"]:
+        assert nb["status"] == "ok" and nb["seconds"] > 0
+        assert (res.folder / nb["output"]).is_file() and (res.folder / nb["html"]).is_file()
+    for slug in ("batteries", "lithium"):
+        assert "together True" in _outputs(res.folder / f"sector-{slug}.ipynb")
+    # batteries drew its second chart after lithium's: the order still reads notebook by notebook
+    charts = (res.folder / "charts")
+    assert (charts / "batteries-second.svg").stat().st_mtime_ns > (
+        charts / "lithium-second.svg").stat().st_mtime_ns
+    assert manifest["charts_in_order"] == [
+        "charts/good-2003.svg", "charts/batteries-first.svg", "charts/batteries-second.svg",
+        "charts/lithium-first.svg", "charts/lithium-second.svg"]
+    assert manifest["charts"] == sorted(manifest["charts_in_order"])
+
+
+def test_one_at_a_time_keeps_the_drawing_order(nbdir, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESC_REPORT_JOBS", "1")
+    assert report.workers() == 1
+    res = _run(nbdir, tmp_path / "out", ["good", "sector"], year=2004, sectors=["Nickel"])
+    assert res.ok and res.manifest["parallel"] == 1
+    assert res.manifest["charts_in_order"] == ["charts/good-2004.svg", "charts/nickel.svg"]
+    monkeypatch.setenv("ESC_REPORT_JOBS", "two")
+    with pytest.raises(UnknownParameterError, match="ESC_REPORT_JOBS"):
+        report.workers()

@@ -42,10 +42,12 @@ from esc.report.runner import (
     RunResult,
     check_parameters,
     mark_interrupted,
+    order_charts,
     run_report,
     slugify,
     strip_local_paths,
     without_data,
+    workers,
 )
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "index_html",
     "inputs_fingerprint",
     "mark_interrupted",
+    "order_charts",
     "package_versions",
     "read_manifest",
     "run_key",
@@ -74,6 +77,7 @@ __all__ = [
     "slugify",
     "strip_local_paths",
     "without_data",
+    "workers",
     "write_index",
     "write_manifest",
 ]

@@ -85,6 +85,10 @@ NEEDS_DATA: dict[str, tuple[str, ...]] = {
 """Notebooks that read folders of the data folder: a default run leaves them out, saying why in
 its index, when a folder is missing (naming them with --notebook runs them anyway)."""
 INDEX_NAME = ".esc-report-index.json"
+ENV_JOBS = "ESC_REPORT_JOBS"
+"""Environment variable: how many notebooks a report runs at once (default: the cores, at
+most :data:`MAX_WORKERS`)."""
+MAX_WORKERS = 2
 LOCK_NAME = ".esc-report.lock"
 KERNEL = "python3"
 
@@ -101,6 +105,8 @@ class NotebookRun:
     output: Path | None = None
     html: Path | None = None
     error: str | None = None
+    window: tuple[float, float] | None = field(default=None, repr=False)
+    """Wall-clock start and end (``time.time()``) of its execution, for ordering charts."""
 
     def record(self, folder: Path) -> dict[str, Any]:
         """This notebook's entry in the manifest (paths relative to the run ``folder``)."""
@@ -272,7 +278,7 @@ def check_parameters(*, source: str, year: int | None, preset: str,
     if year is None:
         return
     try:
-        data.load_flows(source, years=[int(year)], importers=list(reporters)[:1])
+        data.load_flows(source, years=[int(year)], reporters=list(reporters)[:1])
     except (UnknownSourceError, UnknownParameterError):
         raise
     except UnknownReleaseError as exc:  # the data has no such year: the message lists them
@@ -292,6 +298,7 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
 
     job.output = folder / f"{job.name}.ipynb"
     start = time.perf_counter()
+    began = time.time()
     try:
         papermill.execute_notebook(
             str(job.template), str(job.output), parameters=job.parameters,
@@ -308,6 +315,7 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
         job.error = _short_error(exc)
         log.error("notebook %s failed: %s", job.name, job.error)
     job.seconds = round(time.perf_counter() - start, 3)
+    job.window = (began, time.time())
     if job.output.is_file():
         job.html = _to_html(job.output)
 
@@ -375,16 +383,105 @@ def strip_local_paths(text: str, folder: Path) -> str:
     return text
 
 
-def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool) -> None:
+def workers(requested: int | None = None) -> int:
+    """How many notebooks run at once: ``requested``, else ``$ESC_REPORT_JOBS``, else the
+    number of cores, at most :data:`MAX_WORKERS` (at least 1).
+
+    Each notebook runs in its own kernel process, so two at a time keep both cores of a
+    2-core machine busy while one kernel waits on imports or disk.
+    """
+    if requested is None:
+        env = os.environ.get(ENV_JOBS, "").strip()
+        try:
+            requested = int(env) if env else min(os.cpu_count() or 1, MAX_WORKERS)
+        except ValueError as exc:
+            raise UnknownParameterError(
+                f"${ENV_JOBS}={env!r}: give a whole number of notebooks to run at once") from exc
+    return max(1, int(requested))
+
+
+def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: bool,
+             parallel: int = 1) -> None:
+    """Execute ``jobs``, ``parallel`` at a time, in their order (the overview starts first).
+
+    Each job is one papermill call, which starts its own kernel process; the threads here only
+    wait on them. The progress bar counts finished notebooks and names those running.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Lock
+
     from tqdm.auto import tqdm
+
+    running: list[str] = []
+    guard = Lock()
 
     with tqdm(total=len(jobs), desc="esc report", unit="notebook", disable=not progress,
               file=sys.stderr) as bar:
-        for job in jobs:
-            bar.set_postfix_str(job.name)
+
+        def one(job: NotebookRun) -> None:
+            with guard:
+                running.append(job.name)
+                bar.set_postfix_str(", ".join(running))
             log.info("running %s", job.name)
             _execute(job, folder, timeout)
-            bar.update(1)
+            with guard:
+                running.remove(job.name)
+                bar.set_postfix_str(", ".join(running) or job.name)
+                bar.update(1)
+
+        if parallel <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                one(job)
+            return
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="esc-report") as pool:
+            for future in [pool.submit(one, job) for job in jobs]:
+                future.result()
+
+
+def _chart_owner(chart: str, jobs: list[NotebookRun]) -> int:
+    """The index of the job that drew ``chart`` (a path under ``charts/``).
+
+    Charts are named after their notebook (``overview-quadrant.png``) or, for the sector
+    template, after the sector (``batteries-heatmap.png``): the job with the longest such
+    prefix wins. A chart with no known prefix goes to the first job whose run covered the
+    file's modification time; failing that, after every job.
+    """
+    name = Path(chart).name
+    best, length = None, 0
+    for i, job in enumerate(jobs):
+        stem = job.name.removeprefix(f"{SECTOR_TEMPLATE}-")
+        prefix = f"{slugify(stem)}-"
+        if name.startswith(prefix) and len(prefix) > length:
+            best, length = i, len(prefix)
+    if best is not None:
+        return best
+    return len(jobs)
+
+
+def order_charts(folder: Path, charts: list[str], jobs: list[NotebookRun]) -> list[str]:
+    """``charts`` (in drawing order) regrouped by the job that drew them, in run order.
+
+    With notebooks running at once their charts' modification times interleave; the report
+    reads one notebook's charts after the other, overview first.
+    """
+    def when(chart: str) -> float:
+        try:
+            return (folder / chart).stat().st_mtime
+        except OSError:
+            return 0.0
+
+    def owner(chart: str) -> int:
+        found = _chart_owner(chart, jobs)
+        if found < len(jobs):
+            return found
+        stamp = when(chart)
+        for i, job in enumerate(jobs):
+            if job.window and job.window[0] <= stamp <= job.window[1]:
+                return i
+        return len(jobs)
+
+    position = {c: i for i, c in enumerate(charts)}
+    return sorted(charts, key=lambda c: (owner(c), position[c]))
 
 
 # ------------------------------------------------------------------------- run folders
@@ -531,6 +628,7 @@ def run_report(
     progress: bool = True,
     notebook_dir: str | Path | None = None,
     timeout: int = 600,
+    parallel: int | None = None,
 ) -> RunResult:
     """Execute the notebooks into a new run folder under ``out`` and write its manifest.
 
@@ -538,8 +636,10 @@ def run_report(
     paths; default all, overview first. ``sectors``: the sectors the ``sector`` template is
     run for (default the study's four). ``year=None`` leaves each notebook's default year.
     ``reuse``: return the outputs of an identical earlier run (see the module notes).
-    ``timeout``: seconds allowed per cell. Returns a :class:`RunResult`; a failing notebook
-    does not raise, it is listed in ``RunResult.failed``.
+    ``timeout``: seconds allowed per cell. ``parallel``: notebooks run at once, each in its
+    own kernel (default :func:`workers`: ``$ESC_REPORT_JOBS`` or the cores, at most 2). Returns
+    a :class:`RunResult`; a failing notebook does not raise, it is listed in
+    ``RunResult.failed``.
 
     The run's data label (:func:`esc.data.label`: demo or real, source, release) is decided
     once, before any notebook runs, and stored as ``manifest["label"]``; the index banner and
@@ -577,11 +677,13 @@ def run_report(
         folder, status="running", notebooks=[j.record(folder) for j in jobs], finished=None,
         reused_from=None, **common))
     previous = _lookup(out_dir, key) if reuse else None
+    at_once = workers(parallel)
     if previous is not None:
         log.info("identical inputs: reusing %s", previous)
         _reuse(previous, folder, jobs)
     else:
-        _run_all(jobs, folder, timeout=timeout, progress=progress)
+        _run_all(jobs, folder, timeout=timeout, progress=progress, parallel=at_once)
+    common["parallel"] = at_once if previous is None else None
     status = "reused" if previous else ("ok" if all(j.status == "ok" for j in jobs)
                                         else "failed")
     manifest = _finish(folder, out_dir, jobs, status=status, absent=absent,
@@ -596,10 +698,19 @@ def run_report(
 def _finish(folder: Path, out_dir: Path, jobs: list[NotebookRun], *, status: str,
             absent: dict[str, str], previous: Path | None, common: dict[str, Any]
             ) -> dict[str, Any]:
-    """The final manifest: written with the briefing files and ``index.html``."""
+    """The final manifest: written with the briefing files and ``index.html``.
+
+    ``parallel`` (in ``common``): how many notebooks ran at once; above 1, the charts'
+    drawing order is regrouped notebook by notebook (:func:`order_charts`).
+    """
+    common = dict(common)
+    parallel = common.pop("parallel", None)
     manifest = build_manifest(folder, status=status, notebooks=[j.record(folder) for j in jobs],
                               finished=utc_now(), reused_from=previous, **common)
     manifest["absent"] = absent  # notebooks left out for want of their data, and why
+    manifest["parallel"] = parallel
+    if parallel and parallel > 1:
+        manifest["charts_in_order"] = order_charts(folder, manifest["charts_in_order"], jobs)
     if previous is None:
         manifest["changes"] = changes(out_dir, folder, manifest)
         briefing.build(folder, manifest)
