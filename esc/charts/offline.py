@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import logging
-import uuid
 from typing import Any
 
 import altair as alt
@@ -96,9 +96,23 @@ def offline_html(spec: dict[str, Any], embed_options: dict[str, Any] | None = No
     >>> "cdn.jsdelivr" in html, "vegaEmbed" in html
     (False, True)
     """
-    return _PAGE.format(div=f"esc-chart-{uuid.uuid4().hex}", bundle=_bundle(),
-                        spec=_script_json(spec),
-                        options=_script_json({**EMBED_OPTIONS, **(embed_options or {})}))
+    spec_json = _script_json(spec)
+    options = _script_json({**EMBED_OPTIONS, **(embed_options or {})})
+    return _PAGE.format(div=_div_id(spec_json + options), bundle=_bundle(), spec=spec_json,
+                        options=options)
+
+
+_DRAWN: dict[str, int] = {}
+"""How many times each chart (by content hash) was drawn in this process."""
+
+
+def _div_id(content: str) -> str:
+    """The chart's element id: a hash of its spec and the count of earlier draws of the same
+    spec, so that a rerun of a notebook writes the same page (nbval compares it) and two
+    draws of one chart on a page still get two ids."""
+    digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+    _DRAWN[digest] = _DRAWN.get(digest, 0) + 1
+    return f"esc-chart-{digest}-{_DRAWN[digest]}"
 
 
 def offline_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
