@@ -6,18 +6,24 @@ over groups, only the needed columns read.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 
 KEYS = ["year", "importer", "hs6"]
 
 
 def concentration_pandas(flows: pd.DataFrame, *, country: str = "CHN",
-                         unique_flows: bool = False) -> pd.DataFrame:
+                         unique_flows: bool = False,
+                         groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """Shares, HHI, top-1/top-3 and one country's share per (year, importer, hs6), in pandas.
 
     Same definitions as :func:`esc.metrics.concentration`: self-trade and non-positive values
     dropped, duplicate (year, importer, hs6, exporter) rows summed (skipped with
-    ``unique_flows``, as in esc), ties for the top supplier broken by ISO3 code.
+    ``unique_flows``, as in esc), ties for the top supplier broken by ISO3 code. ``groups``
+    (``{name: ISO3 codes}``) adds one ``share_<name>`` column per partner group: the members'
+    value (``isin``) summed per group over the importer's total.
     """
     d = flows.loc[(flows["value_usd"] > 0) & (flows["exporter"] != flows["importer"]),
                   [*KEYS, "exporter", "value_usd"]]
@@ -30,10 +36,17 @@ def concentration_pandas(flows: pd.DataFrame, *, country: str = "CHN",
     g["s2"] = g["share"] ** 2
     g["top3"] = g["share"].where(g.groupby(KEYS, sort=False).cumcount() < 3, 0.0)
     g["in_country"] = g["share"].where(g["exporter"] == country, 0.0)
+    named = {f"share_{re.sub(r'[^0-9a-z]+', '_', name.lower()).strip('_')}": sorted(members)
+             for name, members in (groups or {}).items()}
+    for col, members in named.items():
+        g[col] = g["value_usd"].where(g["exporter"].isin(members), 0.0)
     out = g.groupby(KEYS, as_index=False, sort=True).agg(
         imports_usd=("value_usd", "sum"), n_partners=("share", "size"), hhi=("s2", "sum"),
         top1_partner=("exporter", "first"), top1_share=("share", "first"),
-        top3_share=("top3", "sum"), share_chn=("in_country", "sum"))
+        top3_share=("top3", "sum"), share_chn=("in_country", "sum"),
+        **{col: (col, "sum") for col in named})
+    for col in named:
+        out[col] = out[col] / out["imports_usd"]
     out["eff_suppliers"] = 1.0 / out["hhi"]
     return out
 
@@ -49,18 +62,22 @@ def filtered_pandas(files: list[str], *, importer: str, years: list[int],
 def screen_pandas(files: list[str], years: list[int], preset: str = "study") -> pd.DataFrame:
     """The full screen of every importer and product over ``years`` in plain pandas.
 
-    Each year file is read with pandas and screened by
-    :func:`benchmarks.screen.pandas_screen` (groupby for shares, HHI, top-1 share, world-export
-    HHI and M/X; esc's own complexity and classify functions, the same on both sides). The
-    years are then concatenated and classified by ``preset`` once more, so that a preset with
-    a persistence rule (geodep: flagged in 2 of the last 3 years) sees every year.
+    Each year file is read with pandas and screened by :func:`benchmarks.screen.pandas_screen`
+    (the same outputs as esc's screen: concentration with top suppliers and group shares,
+    world-export HHI, M/X, PCI by esc's own complexity function, labels, presets). The years
+    are then concatenated and every preset applied once more over all of them, so that a
+    preset with a persistence rule (geodep: flagged in 2 of the last 3 years) sees every year.
     """
     from benchmarks.screen import pandas_screen
     from esc import vulnerability
+    from esc.screen import PRESET_NAMES
 
     parts = []
     for path, year in zip(files, years, strict=True):
-        parts.append(pandas_screen([path], year))
+        parts.append(pandas_screen([path], year, preset))
     table = pd.concat(parts, ignore_index=True)
-    table["flag"] = vulnerability.classify(table, preset=preset)["flag"].to_numpy()
+    if len(years) > 1:
+        for name in PRESET_NAMES:
+            table[f"flag_{name}"] = vulnerability.classify(table, preset=name)["flag"].to_numpy()
+        table = vulnerability.classify(table, preset=preset)
     return table
