@@ -591,3 +591,24 @@ def test_one_at_a_time_keeps_the_drawing_order(nbdir, tmp_path, monkeypatch):
     monkeypatch.setenv("ESC_REPORT_JOBS", "two")
     with pytest.raises(UnknownParameterError, match="ESC_REPORT_JOBS"):
         report.workers()
+
+
+def test_charts_are_grouped_by_the_notebook_that_names_them(tmp_path):
+    """Prefix first (sector slug or notebook name), then the notebook whose code names the
+    chart, then the time the file was written."""
+    (tmp_path / "charts").mkdir()
+    jobs = []
+    for name, code in (("overview", 'save(c, d, "overview-a")'),
+                       ("sector-digital-and-ee", 'save(c, d, f"{slug}-heatmap")'),
+                       ("india_official", 'save(c, d, "india-lithium-suppliers")')):
+        out = tmp_path / f"{name}.ipynb"
+        out.write_text(json.dumps({"cells": [{"source": code}]}))
+        jobs.append(report.NotebookRun(name=name, template=out, parameters={}, output=out))
+    drawn = ["charts/india-lithium-suppliers.png", "charts/digital-and-ee-heatmap.png",
+             "charts/overview-a.png", "charts/unnamed.png"]
+    for chart in drawn:
+        (tmp_path / chart).write_bytes(b"png")
+    jobs[1].window = (0.0, 1e12)  # the only run that covered the unnamed chart's time
+    assert report.order_charts(tmp_path, drawn, jobs) == [
+        "charts/overview-a.png", "charts/digital-and-ee-heatmap.png", "charts/unnamed.png",
+        "charts/india-lithium-suppliers.png"]

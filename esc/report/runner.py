@@ -438,23 +438,36 @@ def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: b
                 future.result()
 
 
-def _chart_owner(chart: str, jobs: list[NotebookRun]) -> int:
-    """The index of the job that drew ``chart`` (a path under ``charts/``).
+def _chart_owner(chart: str, jobs: list[NotebookRun], texts: dict[int, str]) -> int:
+    """The index of the job that drew ``chart`` (a path under ``charts/``), in three steps.
 
-    Charts are named after their notebook (``overview-quadrant.png``) or, for the sector
-    template, after the sector (``batteries-heatmap.png``): the job with the longest such
-    prefix wins. A chart with no known prefix goes to the first job whose run covered the
-    file's modification time; failing that, after every job.
+    1. Charts named after their notebook (``overview-quadrant.png``) or, for the sector
+       template, after the sector (``batteries-heatmap.png``): the job with the longest such
+       prefix.
+    2. Else the one job whose executed notebook names the chart (``"india-graphite-event"``
+       in a cell; ``texts``: each job's notebook as text).
+    3. Else the first job whose run covered the file's modification time; failing that,
+       after every job (``len(jobs)``).
     """
     name = Path(chart).name
     best, length = None, 0
     for i, job in enumerate(jobs):
-        stem = job.name.removeprefix(f"{SECTOR_TEMPLATE}-")
-        prefix = f"{slugify(stem)}-"
+        prefix = f"{slugify(job.name.removeprefix(f'{SECTOR_TEMPLATE}-'))}-"
         if name.startswith(prefix) and len(prefix) > length:
             best, length = i, len(prefix)
     if best is not None:
         return best
+    stem = name.split(".")[0]
+    naming = [i for i, text in texts.items() if f'"{stem}"' in text or f"'{stem}'" in text]
+    if len(naming) == 1:
+        return naming[0]
+    try:
+        stamp = Path(chart).stat().st_mtime
+    except OSError:
+        return len(jobs)
+    for i, job in enumerate(jobs):
+        if job.window and job.window[0] <= stamp <= job.window[1]:
+            return i
     return len(jobs)
 
 
@@ -462,26 +475,17 @@ def order_charts(folder: Path, charts: list[str], jobs: list[NotebookRun]) -> li
     """``charts`` (in drawing order) regrouped by the job that drew them, in run order.
 
     With notebooks running at once their charts' modification times interleave; the report
-    reads one notebook's charts after the other, overview first.
+    reads one notebook's charts after the other, overview first (:func:`_chart_owner`).
     """
-    def when(chart: str) -> float:
-        try:
-            return (folder / chart).stat().st_mtime
-        except OSError:
-            return 0.0
-
-    def owner(chart: str) -> int:
-        found = _chart_owner(chart, jobs)
-        if found < len(jobs):
-            return found
-        stamp = when(chart)
-        for i, job in enumerate(jobs):
-            if job.window and job.window[0] <= stamp <= job.window[1]:
-                return i
-        return len(jobs)
-
+    texts = {}
+    for i, job in enumerate(jobs):
+        with contextlib.suppress(OSError, ValueError):
+            if job.output is not None:
+                cells = json.loads(job.output.read_text(encoding="utf-8")).get("cells", [])
+                texts[i] = "\n".join("".join(c.get("source", "")) for c in cells)
+    owner = {c: _chart_owner(str(folder / c), jobs, texts) for c in charts}
     position = {c: i for i, c in enumerate(charts)}
-    return sorted(charts, key=lambda c: (owner(c), position[c]))
+    return sorted(charts, key=lambda c: (owner[c], position[c]))
 
 
 # ------------------------------------------------------------------------- run folders
