@@ -7,7 +7,9 @@ comments, not read back from the code.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 from typing import Any
 
 import altair as alt
@@ -396,6 +398,11 @@ def _every_chart(attrs: dict | None = None) -> dict[str, Any]:
                         "shiftable_uncapped_usd": [3e6]})
     nxt = pd.DataFrame({"hs6": ["854143"], "score": [1e6], "density": [0.4]})
     ini = pd.DataFrame({"name": ["SCRI"], "start": ["2021"], "end": ["2025"], "type": ["MoU"]})
+    explore = pd.DataFrame({"preset": "study", "year": 2023, "importer": "IND",
+                            "hs6": ["850760"], "short_name": ["Li-ion batteries"],
+                            "sector": ["Energy"], "imports_usd": [3e9], "hhi": [0.5],
+                            "pci": [1.0], "top1_partner": ["CHN"], "top1_share": [0.6],
+                            "category": ["A"], "flag": [True]})
     india = {k: (lab(v) if attrs is not None else v) for k, v in _india_tables().items()}
     return {
         "quadrant": charts.quadrant(lab(_quadrant_table())),
@@ -417,6 +424,7 @@ def _every_chart(attrs: dict | None = None) -> dict[str, Any]:
         "share_trend_chart": charts.share_trend_chart(india["trend"]),
         "event_chart": charts.event_chart(india["study"]),
         "supplier_chart": charts.supplier_chart(india["yearly"]),
+        "explorer": charts.explorer(lab(explore)),
     }
 
 
@@ -434,8 +442,8 @@ def test_every_chart_builds_with_the_data_layer_unreachable(monkeypatch):
             monkeypatch.setattr(module, attr, unreachable)
     built = _every_chart()
     public = {n for n in charts.__all__ if n[0].islower()} - {
-        "country_colour", "esc_theme", "is_demo", "save", "source_line", "supplier_shares",
-        "use_theme"}
+        "country_colour", "esc_theme", "is_demo", "live", "save", "source_line",
+        "supplier_shares", "use_theme"}
     assert set(built) == public  # every builder is covered
     for key, chart in built.items():
         text = json.dumps(chart.to_dict(), ensure_ascii=False)
@@ -659,3 +667,57 @@ def test_alternative_suppliers_cut_a_share_more_than_five_times_the_next():
                and d["scale"].get("clamp")]
     assert domains == [[0, pytest.approx(12.8)]]
     assert {r["_t"] for d in _datasets(spec) for r in d if "_t" in r} == {"60 »", "8", "5"}
+
+
+def test_quadrant_labels_keep_clear_of_each_other_and_of_other_bubbles():
+    """Japan's Digital and EE case: two large Category A bubbles almost on top of each other
+    (processors, other ICs), a Category C bubble just below and small ones around. Each
+    label box (10 px text, about 6 px a character) overlaps no other label and covers no
+    other bubble's centre, and a label away from its bubble has a leader line to it."""
+    names = ["Processors and controllers (ICs)", "Other integrated circuits", "Memory ICs",
+             "Parts of computers", "Doped wafers for electronics", "PV cells in panels"]
+    t = pd.DataFrame({
+        "year": 2023, "importer": "JPN", "hs6": ["854231", "854239", "854232", "847330",
+                                                 "381800", "854143"],
+        "short_name": names, "hhi": [0.276, 0.284, 0.259, 0.227, 0.335, 1.0],
+        "pci": [1.894, 1.894, 1.917, 1.546, 2.125, 1.457],
+        "imports_usd": [19.7e9, 9.7e9, 1.6e9, 6.3e9, 1.1e9, 1.5e9],
+        "category": ["A", "A", "A", "C", "A", "A"]})
+    spec = charts.quadrant(t).to_dict()
+    (rows,) = [d for d in _datasets(spec) if d and "short" in d[0]]
+    scales = {ch: enc["scale"]["domain"] for d in _walk(spec)
+              for ch, enc in d.get("encoding", {}).items()
+              if ch in ("x", "y") and isinstance(enc, dict) and enc.get("field") in ("hhi", "pci")
+              and "domain" in enc.get("scale", {})}
+    (w, h) = next((d["width"], d["height"]) for d in _walk(spec) if "layer" in d and "width" in d)
+    lo, hi = scales["y"]
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return x * w, (hi - y) / (hi - lo) * h
+
+    boxes = {}
+    for r in rows:
+        if not r["side"]:
+            continue
+        x, y = px(r["lx"], r["ly"])
+        tw = 6.0 * len(r["short"])
+        x0 = {"l": x, "r": x - tw, "c": x - tw / 2}[r["side"]]
+        boxes[r["short"]] = (x0, y - 6, x0 + tw, y + 6)
+    assert len(boxes) == 5  # every Category A product is named (n_labels=5)
+    for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+        assert not (ba[0] < bb[2] and bb[0] < ba[2] and ba[1] < bb[3] and bb[1] < ba[3]), (a, b)
+    for r in rows:
+        cx, cy = px(r["hhi"], r["pci"])
+        for other, box in boxes.items():
+            if other != r["short"]:
+                assert not (box[0] <= cx <= box[2] and box[1] <= cy <= box[3]), (other, r)
+    # bubble area: the size scale's range [15, 900] px² over [0, the largest import]
+    top = max(r["imports_musd"] for r in rows)
+    for r in rows:
+        if r["side"]:
+            cx, cy = px(r["hhi"], r["pci"])
+            radius = math.sqrt((15 + 885 * r["imports_musd"] / top) / math.pi)
+            box = boxes[r["short"]]
+            nx, ny = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
+            gap = math.hypot(nx - cx, ny - cy) - radius
+            assert gap <= 6 or r["ax"] is not None, (r["short"], gap)  # a leader line

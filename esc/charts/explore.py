@@ -20,7 +20,7 @@ from typing import Any, Unpack
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import name, product_label, unique_short
+from esc.charts.common import name, period, product_label, unique_short
 from esc.charts.frame import Store, finish, inline
 from esc.charts.offline import offline_html
 from esc.charts.quadrant import _label_mask, _place_labels, _y_domain
@@ -125,10 +125,10 @@ def _labels(df: pd.DataFrame, n: int, w: int, h: int, y_dom: list[float]) -> pd.
             grp = grp.assign(show_label=_label_mask(grp, n))
             placed = _place_labels(grp, w, h, y_dom, vmax=vmax)
             out.append(placed[placed["side"] != ""].assign(sector_key=key))
-    cols = ["importer", "year", "sector_key", "short", "lx", "ly", "side"]
+    cols = ["importer", "year", "sector_key", "short", "lx", "ly", "side", "ax", "ay", "bx", "by"]
     if not out:
         return pd.DataFrame(columns=cols)
-    return pd.concat(out)[cols].round({"lx": 4, "ly": 4})
+    return pd.concat(out)[cols].round({c: 4 for c in cols[4:] if c != "side"})
 
 
 def explorer(
@@ -163,8 +163,10 @@ def explorer(
     labels = _labels(df, n_labels, w, h, y_dom)
     quad = _quadrant(df, labels, table, w, h, y_dom, store)
     body = alt.vconcat(quad, _table(df, top, store), spacing=18)
+    when = period(table)
     opts.setdefault("subtitle", [
-        "Choose a reporter, year, sector and preset below the chart; both parts redraw.",
+        f"{'Years ' + when if '–' in when else 'Year ' + when}: choose a reporter, year, "
+        "sector and preset below the chart; both parts redraw.",
         f"Circles ringed in black: flagged by the chosen preset. {table.attrs.get('scope', '')}"
         .strip()])
     chart = finish(body, table, opts, store)
@@ -211,7 +213,11 @@ def _quadrant(df: pd.DataFrame, labels: pd.DataFrame, table: pd.DataFrame, w: in
     rules = [alt.Chart().mark_rule(strokeDash=[5, 4], color="#555555").encode(x=alt.datum(
         hhi_cut)), alt.Chart().mark_rule(strokeDash=[5, 4], color="#555555").encode(
         y=alt.datum(pci_cut))]
-    return alt.layer(*rules, points, *text).properties(width=w, height=h)
+    leaders = alt.Chart(inline(labels, store)).mark_rule(color="#777777", strokeWidth=0.8
+                                                        ).encode(
+        x=alt.X("ax:Q", scale=x_scale), y=alt.Y("ay:Q", scale=y_scale), x2="bx:Q", y2="by:Q",
+    ).transform_filter(LABEL_FILTER).transform_filter("isValid(datum.ax)")
+    return alt.layer(*rules, points, leaders, *text).properties(width=w, height=h)
 
 
 def _table(df: pd.DataFrame, top: int, store: Store) -> alt.HConcatChart:

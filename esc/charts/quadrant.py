@@ -119,60 +119,103 @@ def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float],
     """Greedy label placement: try spots around each point, skip labels that collide.
 
     Works in pixels (x: HHI 0–1 over ``w``; y: ``y_dom`` over ``h``) and returns the label
-    anchor in data units (``lx``, ``ly``) and the side (``"l"``: text right of the point,
-    ``"r"``: left of it, ``"c"``: centred above or below, ``""``: not shown). Larger
-    products are placed first. ``vmax`` is the import value (USD m) of the largest bubble
-    on the chart's size scale (default: the largest in ``df``).
+    anchor in data units (``lx``, ``ly``), the side (``"l"``: text right of the point,
+    ``"r"``: left of it, ``"c"``: centred above or below, ``""``: not shown) and, for a
+    label set away from its bubble, a leader line from the bubble's edge (``ax, ay`` to
+    ``bx, by``; NaN when the label touches its bubble). Larger products are placed first.
+    ``vmax`` is the import value (USD m) of the largest bubble on the chart's size scale
+    (default: the largest in ``df``).
     """
-    out = df.assign(lx=df["hhi"], ly=df["pci"], side="")
+    out = df.assign(lx=df["hhi"], ly=df["pci"], side="", ax=float("nan"), ay=float("nan"),
+                    bx=float("nan"), by=float("nan"))
     span = y_dom[1] - y_dom[0]
     px = out["hhi"].astype(float) * w
     py = (y_dom[1] - out["pci"].astype(float)) / span * h
     top = float(out["imports_musd"].max()) if vmax is None else vmax
     radius = ((15 + 885 * out["imports_musd"] / max(top, 1e-12)) / 3.1416) ** 0.5
+
+    def data_x(x: float) -> float:
+        return x / w
+
+    def data_y(y: float) -> float:
+        return y_dom[1] - y / h * span
+
     for importer, grp in out[out["show_label"]].groupby("importer"):
         same = out["importer"] == importer
-        dots = [(x - r, y - r, x + r, y + r)
-                for x, y, r in zip(px[same], py[same], radius[same], strict=True)]
+        dots = [(x, y, r) for x, y, r in zip(px[same], py[same], radius[same], strict=True)]
         boxes: list[tuple[float, float, float, float]] = []
         for idx in grp.sort_values("imports_musd", ascending=False).index:
-            spot = _first_free(px[idx], py[idx], radius[idx], 5.8 * len(str(out.at[idx, "short"])),
-                               w, h, boxes, dots)
+            spot = _first_free(px[idx], py[idx], radius[idx], LABEL_CHAR_PX * len(str(
+                out.at[idx, "short"])), w, h, boxes, dots)
             if spot is None:
                 continue
-            side, lx, ly, box = spot
+            side, lx, ly, box, leader = spot
             boxes.append(box)
-            out.loc[idx, ["lx", "ly", "side"]] = [lx / w, y_dom[1] - ly / h * span, side]
+            out.loc[idx, ["lx", "ly", "side"]] = [data_x(lx), data_y(ly), side]
+            if leader is not None:
+                out.loc[idx, ["ax", "ay", "bx", "by"]] = [
+                    data_x(leader[0]), data_y(leader[1]), data_x(leader[2]), data_y(leader[3])]
+    return out
+
+
+LABEL_CHAR_PX = 6.0
+"""Width of one character of a 10 px label (Helvetica averages about 5.5 px)."""
+
+
+def _spots(r: float) -> list[tuple[str, float, float]]:
+    """Candidate label spots (side, dx, dy) around a bubble of radius ``r``, nearest first:
+    right, left, above and below it, then the diagonals, at growing distances."""
+    out = []
+    for gap in (3.0, 10.0, 20.0, 34.0, 50.0):
+        d = r + gap
+        out += [("l", d, 0.0), ("r", -d, 0.0), ("c", 0.0, -d - 5), ("c", 0.0, d + 6),
+                ("l", d * 0.75, -d * 0.75), ("l", d * 0.75, d * 0.75),
+                ("r", -d * 0.75, -d * 0.75), ("r", -d * 0.75, d * 0.75)]
     return out
 
 
 def _first_free(
     px: float, py: float, r: float, tw: float, w: int, h: int,
     labels: list[tuple[float, float, float, float]],
-    dots: list[tuple[float, float, float, float]],
-) -> tuple[str, float, float, tuple[float, float, float, float]] | None:
-    """The spot around a point whose label box hits no other label and the fewest dots.
+    dots: list[tuple[float, float, float]],
+) -> tuple[str, float, float, tuple[float, float, float, float],
+           tuple[float, float, float, float] | None] | None:
+    """The spot for a label of width ``tw`` px by a bubble at (``px``, ``py``), radius ``r``.
 
-    Candidates: right of the point, left of it, or centred above/below it, at a few
-    distances; ties go to the nearer spot. None when every spot leaves the plot or hits a
-    label.
+    A spot must stay inside the plot and clear every label placed so far. Among those, the
+    one with the lowest cost wins: the area (px²) the label covers of other bubbles, plus 3
+    per pixel of distance from its own bubble, so a label moves into white space rather than
+    over a neighbour, and never sits on another bubble when a free spot is near. A label
+    more than 6 px from its bubble gets a leader line (from the bubble's edge to the label
+    box). None when no spot fits.
     """
-    spots = [("l", r + 3, 0.0), ("r", -r - 3, 0.0), ("c", 0.0, -r - 8), ("c", 0.0, r + 9),
-             ("l", r + 3, -r - 4), ("l", r + 3, r + 5), ("r", -r - 3, -r - 4),
-             ("r", -r - 3, r + 5), ("c", 0.0, -r - 20), ("c", 0.0, r + 21)]
-    own = (px - r, py - r, px + r, py + r)
-    best: tuple[int, int] | None = None
+    best: tuple[float, int] | None = None
     chosen = None
-    for i, (side, dx, dy) in enumerate(spots):
+    for i, (side, dx, dy) in enumerate(_spots(r)):
         x0 = {"l": px + dx, "r": px + dx - tw, "c": px - tw / 2}[side]
         box = (x0, py + dy - 6, x0 + tw, py + dy + 6)
         inside = box[0] >= 0 and box[2] <= w and box[1] >= 18 and box[3] <= h - 18
         if not inside or any(_overlap(box, b) for b in labels):
             continue
-        hits = sum(_overlap(box, b) for b in dots if b != own)
-        if best is None or (hits, i) < best:
-            best, chosen = (hits, i), (side, px + dx, py + dy, box)
+        covered = sum(_cover(box, (x - q, y - q, x + q, y + q)) for x, y, q in dots
+                      if (x, y, q) != (px, py, r))
+        near_x, near_y = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
+        gap = max(((near_x - px) ** 2 + (near_y - py) ** 2) ** 0.5 - r, 0.0)
+        cost = covered + 3 * gap
+        if best is None or (cost, i) < best:
+            leader = None
+            if gap > 6:
+                dist = ((near_x - px) ** 2 + (near_y - py) ** 2) ** 0.5
+                leader = (px + (near_x - px) * r / dist, py + (near_y - py) * r / dist,
+                          near_x, near_y)
+            best, chosen = (cost, i), (side, px + dx, py + dy, box, leader)
     return chosen
+
+
+def _cover(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The area (px²) two boxes share."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1],
+                                                                                    b[1]))
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -212,6 +255,9 @@ def _quadrant_body(
         for side, align in (("l", "left"), ("r", "right"), ("c", "center"))
         for halo in ({"stroke": "white", "strokeWidth": 3, "strokeOpacity": 0.85}, {})
     ]
+    leaders = alt.Chart().mark_rule(color="#777777", strokeWidth=0.8).encode(
+        x=alt.X("ax:Q", scale=x_scale), y=alt.Y("ay:Q", scale=y_scale), x2="bx:Q", y2="by:Q",
+    ).transform_filter("isValid(datum.ax)")
     # rules and letters: one row per panel (an aggregate), not one per product
     one = alt.Chart().transform_aggregate(n="count()", groupby=["importer"])
     rule_x = one.mark_rule(strokeDash=[5, 4], color="#555555").encode(
@@ -226,4 +272,5 @@ def _quadrant_body(
         .encode(x=alt.value(px), y=alt.value(py), text=alt.datum(c))
         for c, (px, py, a) in corner.items()
     ]
-    return alt.layer(rule_x, rule_y, points, *labels, *letters).properties(width=w, height=h)
+    return alt.layer(rule_x, rule_y, points, leaders, *labels, *letters).properties(
+        width=w, height=h)
