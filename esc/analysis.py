@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -28,8 +29,24 @@ from esc.registry import products
 
 log = logging.getLogger(__name__)
 
-AtlasPci = pd.DataFrame | Callable[[], "pd.DataFrame | None"] | None
-"""The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), a function returning it, or None."""
+
+
+@dataclass(frozen=True)
+class AtlasTables:
+    """The reference tables that place an HS6 code in the Atlas PCI: ``pci`` (the Atlas
+    table, :func:`esc.sources.atlas.read_pci`) and ``hs22_hs17`` (the UNSD HS2022-HS2017
+    correlation, :func:`esc.sources.hs.correlation_hs22_hs17`; None when absent, and then
+    HS2022 codes get no Atlas PCI, with the reason in ``pci_note``)."""
+
+    pci: pd.DataFrame
+    hs22_hs17: pd.DataFrame | None = None
+
+
+AtlasPci = (pd.DataFrame | AtlasTables | Callable[[], "pd.DataFrame | AtlasTables | None"]
+            | None)
+"""The Atlas tables (:class:`AtlasTables`, or the Atlas PCI table alone), a function returning
+them (:func:`esc.study.atlas_pci`, called only when a year needs them), or None. This module
+reads no file itself."""
 
 # Short titles of the HS chapters the registry touches (abbreviated from the HS2022 chapter
 # titles, World Customs Organization).
@@ -260,23 +277,27 @@ def _computed(flows: metrics.Flows, year: int, codes: list[str], product: str) -
     return out
 
 
-def resolve_atlas(atlas_pci: AtlasPci) -> pd.DataFrame | None:
-    """The Atlas table itself: ``atlas_pci`` called when it is a loader (read only when a
-    year needs it)."""
-    return atlas_pci() if callable(atlas_pci) else atlas_pci
+def resolve_atlas(atlas_pci: AtlasPci) -> AtlasTables | None:
+    """The Atlas tables themselves: ``atlas_pci`` called when it is a loader (read only when a
+    year needs it); a bare PCI table comes without the HS correlation."""
+    tables = atlas_pci() if callable(atlas_pci) else atlas_pci
+    if tables is None or isinstance(tables, AtlasTables):
+        return tables
+    return AtlasTables(pci=tables)
 
 
 def _atlas(codes: list[str], year: int, hs_rev: str, atlas_pci: AtlasPci) -> pd.DataFrame:
     """Atlas PCI for ``codes`` (``hs6, pci, pci_source, pci_note``); NaN when no table."""
-    table = resolve_atlas(atlas_pci)
-    if table is None:
+    tables = resolve_atlas(atlas_pci)
+    if tables is None:
         return pd.DataFrame({"hs6": codes, "pci": float("nan"), "pci_source": "",
                              "pci_note": "no Atlas PCI table"})
     try:
-        years = sorted(int(y) for y in table["year"].unique())
+        years = sorted(int(y) for y in tables.pci["year"].unique())
         use = max([y for y in years if y <= year], default=years[0])
         mapped = complexity.pci_for_hs6(codes, hs_rev=hs_rev if hs_rev in ("HS92", "HS17",
-                                        "HS22") else "HS22", atlas_pci=table, year=use)
+                                        "HS22") else "HS22", atlas_pci=tables.pci,
+                                        correlation=tables.hs22_hs17, year=use)
     except EscError as exc:
         log.info("no Atlas PCI: %s", exc)
         return pd.DataFrame({"hs6": codes, "pci": float("nan"), "pci_source": "",
@@ -324,7 +345,7 @@ def import_table(
     sel = flows[flows[product].isin(codes)]
     groups = dict(groups) if groups is not None else partner_groups()
     conc = metrics.concentration(sel[sel["importer"].isin(reporters)], product=product,
-                                 merge_hk=merge_hk, country="CHN", groups=groups)
+                                 merge_hk=merge_hk, supplier="CHN", groups=groups)
     table = conc.merge(reg, on=product, how="left")
     table = table.merge(_ratios(flows, reporters, product), on=["year", "importer", product],
                         how="left")
@@ -386,14 +407,14 @@ def _pci(pci: pd.DataFrame | None, flows: pd.DataFrame, product: str,
         hs_rev = str(flows["hs_rev"].iloc[0]) if len(flows) else "HS22"
         return pci_table(flows, years=years, codes=codes, mode=mode, hs_rev=hs_rev,
                          atlas_pci=atlas_pci)
-    atlas_pci = resolve_atlas(atlas_pci)
-    if atlas_pci is None or product != "hs2":
+    tables = resolve_atlas(atlas_pci)
+    if tables is None or product != "hs2":
         log.warning("no PCI at %s level (%s)", product,
-                    "no Atlas table given" if atlas_pci is None else "chapters only")
+                    "no Atlas table given" if tables is None else "chapters only")
         return pd.DataFrame({"year": pd.Series(dtype="int16"), product: pd.Series(dtype=str),
                              "pci": pd.Series(dtype=float), "pci_source": pd.Series(dtype=str),
                              "pci_note": pd.Series(dtype=str)})
-    return chapter_pci(atlas_pci, years)
+    return chapter_pci(tables.pci, years)
 
 
 def _order(table: pd.DataFrame, product: str) -> pd.DataFrame:

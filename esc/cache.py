@@ -573,7 +573,7 @@ def read(
     files: Sequence[str | Path] | str | Path,
     *,
     years: Sequence[int] | None = None,
-    importers: Sequence[str] | None = None,
+    reporters: Sequence[str] | None = None,
     exporters: Sequence[str] | None = None,
     products: Sequence[str] | None = None,
     product: str = HS6,
@@ -592,7 +592,7 @@ def read(
     for path in paths:
         verify(path)
     where, params = [], []
-    for column, values in ((YEAR, years), (IMPORTER, importers), (EXPORTER, exporters),
+    for column, values in ((YEAR, years), (IMPORTER, reporters), (EXPORTER, exporters),
                            (product, products)):
         if values is not None:
             if not values:

@@ -8,7 +8,7 @@
     esc controls
     esc sectors [--sector Batteries]
     esc alternatives --reporter IND --hs6 850760 --year 2023
-    esc complementarity --exporter IND --importer JPN --year 2023
+    esc complementarity --exporter IND --reporter JPN --year 2023
     esc initiatives --sector "Clean energy"
     esc trend --reporter IND --hs6 850760 --years 2019-2023 [--chart FILE.png]
     esc report --year 2023 --out reports
@@ -39,16 +39,15 @@ from esc import (
     display,
     india,
     initiative_sources,
-    initiatives,
     registry,
     report,
     scenarios,
+    schema,
     screen,
     source,
     study,
     trend,
 )
-from esc.controls import control_hs6
 from esc.countries import partner_groups
 from esc.errors import (
     BadValueError,
@@ -140,10 +139,11 @@ def _cmd_dependence(args: argparse.Namespace) -> int:
                                    merge_hk=args.merge_hk, hhi_cut=args.hhi_cut,
                                    pci_cut=args.pci_cut, groups=groups)
     table = table[table["year"] == args.year]
-    cols = ["importer", level, "short_name", "imports_usd", "top1_partner", "top1_share", "hhi",
-            "n_partners", "share_chn", "pci", "pci_source", "category", "flag"]
+    shares = None
     if args.format != "table":  # every group's share in the machine-readable formats
-        cols[9:9] = [c for c in table.columns if c.startswith("share_") and c != "share_chn"]
+        shares = [c for c in table.columns
+                  if c.startswith(schema.SHARE_PREFIX) and c != schema.SHARE_CHN]
+    cols = schema.dependence_columns(level, groups=shares)
     _emit(_keep_attrs(table, table[[c for c in cols if c in table.columns]]), args)
     print(f"# {table.attrs['scope']}", file=sys.stderr)
     return 0
@@ -237,26 +237,12 @@ def _groups(path: str | None) -> dict[str, frozenset[str]]:
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
     groups = _groups(args.groups)  # a bad groups file is refused before any data is read
-    only = None
-    if args.control:
-        only = control_hs6(args.control)
-    flows = study.load_flows(args.source, years=[args.year], products=only)
-    level = study.product_level(args.source)
-    codes = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), args.sector)
-    options = dict(year=args.year, merge_hk=args.merge_hk, groups=groups, shared=args.shared,
-                   product=level,
-                   replacement="trusted" if args.trusted else "all",
-                   redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
-                   else args.redirect)
-    if args.control:  # exactly the control's codes, registry or not; its country stops
-        res = scenarios.control_stop(flows, args.control, reporter=args.reporter, **options)
-    else:
-        flows = flows[flows[level].isin(codes[level])]
-        res = scenarios.supplier_stop(flows, reporter=args.reporter, supplier=args.supplier,
-                                      **options)
-    attrs = dict(res.attrs)
-    res = res.merge(codes[[level, "short_name", "sector"]], on=level, how="left")
-    res.attrs.update(attrs)
+    res = study.scenario(args.source, reporter=args.reporter, year=args.year,
+                         supplier=args.supplier, control=args.control, sector=args.sector,
+                         merge_hk=args.merge_hk, groups=groups, shared=args.shared,
+                         replacement="trusted" if args.trusted else "all",
+                         redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
+                         else args.redirect)
     _emit_assumed(res, args)
     return 0
 
@@ -299,25 +285,12 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 
 def _cmd_alternatives(args: argparse.Namespace) -> int:
     groups = _groups(args.groups)
-    flows = data.load_flows(args.source, years=[args.year])
-    redirect = scenarios.DEFAULT_REDIRECT if args.redirect is None else args.redirect
-    wanted = args.hs6
-    if not wanted and args.flagged:  # every product the screen flags for the reporter
-        table = study.screen(source=args.source, reporters=[args.reporter], year=args.year,
-                             preset=args.preset, merge_hk=args.merge_hk, groups=groups)
-        table = table[(table["year"] == args.year) & table["flag"]]
-        wanted = table.sort_values("imports_usd", ascending=False)["hs6"].tolist()
-    if not wanted:  # every registry product the stop leaves uncovered
-        codes = analysis.registry_products("hs6", str(flows["hs_rev"].iloc[0]), args.sector)
-        stop = scenarios.supplier_stop(flows[flows["hs6"].isin(codes["hs6"])],
-                                       reporter=args.reporter, supplier=args.supplier,
-                                       year=args.year, merge_hk=args.merge_hk,
-                                       redirect=redirect, groups=groups)
-        wanted = stop.loc[stop["uncovered_usd"] > 0, "hs6"].tolist()
-    res = scenarios.alternatives(flows, reporter=args.reporter, year=args.year,
-                                 products=wanted, supplier=args.supplier,
-                                 merge_hk=args.merge_hk, redirect=redirect, groups=groups,
-                                 top=args.top)
+    res = study.alternatives_for(args.source, reporter=args.reporter, year=args.year,
+                                 products=args.hs6 or (), flagged=args.flagged,
+                                 preset=args.preset, supplier=args.supplier, sector=args.sector,
+                                 merge_hk=args.merge_hk, groups=groups, top=args.top,
+                                 redirect=scenarios.DEFAULT_REDIRECT if args.redirect is None
+                                 else args.redirect)
     _emit_assumed(res, args)
     return 0
 
@@ -326,7 +299,7 @@ def _cmd_complementarity(args: argparse.Namespace) -> int:
     flows = study.load_flows(args.source, years=[args.year])
     level = study.product_level(args.source)
     find = complementarity.could_relocate if args.relocate else complementarity.complementarity
-    res = find(flows, exporter=args.exporter, importer=args.importer, year=args.year,
+    res = find(flows, exporter=args.exporter, reporter=args.reporter, year=args.year,
                hhi_cut=args.hhi_cut, product=level)
     attrs = {**flows.attrs, **res.attrs}
     labels = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), None)
@@ -344,20 +317,14 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     if args.summary:
         _emit(screen.SUMMARIES[args.summary](table), args)
         return 0
-    cols = ["year", "importer", "hs6", "short_name", "sector", "imports_usd", "n_partners",
-            "hhi", "top1_partner", "top1_share", "top3_share", "share_chn",
-            "import_export_ratio", "export_hhi", "pci", "pci_source", "category", "flag"]
-    if args.format != "table":
-        cols = list(table.columns)
+    cols = schema.screen_columns() if args.format == "table" else list(table.columns)
     shown = table if args.years_back else table[table["year"] == args.year]
     _emit(_keep_attrs(table, shown[[c for c in cols if c in shown.columns]]), args)
     return 0
 
 
 def _cmd_initiatives(args: argparse.Namespace) -> int:
-    df = initiatives.load_initiatives()
-    if args.sector:
-        df = initiatives.filter_initiatives(df, sector=args.sector)
+    df = study.initiatives(args.sector)
     if args.format == "table":  # readable source names, amounts with their unit, no NaN
         out = initiative_sources.for_display(df)
     else:  # every column, and the sources' readable names beside their files
@@ -445,8 +412,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "controls": ("esc controls", "esc controls --format csv --output controls.csv"),
     "alternatives": ("esc alternatives --reporter IND --hs6 850760 --year 2023",
                      "esc alternatives --reporter JPN --flagged --top 5"),
-    "complementarity": ("esc complementarity --exporter IND --importer JPN --year 2023",
-                        "esc complementarity --exporter IND --importer JPN --relocate"),
+    "complementarity": ("esc complementarity --exporter IND --reporter JPN --year 2023",
+                        "esc complementarity --exporter IND --reporter JPN --relocate"),
     "screen": ("esc screen --reporter IND --reporter JPN --year 2023 --summary category",
                "esc screen --reporter IND --sector Batteries --years-back 2"),
     "sectors": ("esc sectors", "esc sectors --sector Batteries --wide"),
@@ -601,7 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     co = sub.add_parser("complementarity", help="what one partner exports that the other needs")
     co.add_argument("--exporter", default="IND")
-    co.add_argument("--importer", default="JPN")
+    co.add_argument("--reporter", "--importer", dest="reporter", default="JPN",
+                    help="ISO3 importer (--importer: the same)")
     co.add_argument("--year", type=int, default=2023)
     co.add_argument("--source", choices=_hs_sources(), default="demo")
     co.add_argument("--hhi-cut", type=float, default=0.25)

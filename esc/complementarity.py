@@ -58,25 +58,24 @@ def complementarity(
     hhi_cut: float = 0.25,
     rca_min: float = 1.0,
     product: str = "hs6",
-    importer: str | None = None,
 ) -> pd.DataFrame:
     """Products where ``exporter`` has RCA >= ``rca_min`` and the importing country
     ``reporter`` depends on a third country (HHI >= ``hhi_cut``, top supplier neither of the
-    two), ranked by value. ``importer`` is the old name of ``reporter``, still accepted.
+    two), ranked by value.
 
     Columns: ``<product>, exporter, importer, exporter_rca, exporter_world_exports_usd,
     importer_imports_usd, importer_hhi, top_supplier, top_supplier_share,
     exporter_share_now, shiftable_uncapped_usd, shiftable_usd, capped`` (USD; shares 0–1;
     ``capped`` is True where the exporter's world exports bind).
     """
-    exporter, importer = check_countries([exporter, importer or reporter])
+    exporter, importer = check_countries([exporter, reporter])
     f = flows[flows["year"] == year]
     ex = rca(export_table(f, product=product))
     ex = ex[ex["country"] == exporter].rename(columns={"product": product, "rca": "exporter_rca",
                                                        "export_value":
                                                        "exporter_world_exports_usd"})
     conc = metrics.concentration(f[f["importer"] == importer], product=product,
-                                 country=exporter)
+                                 supplier=exporter)
     share_col = f"share_{exporter.lower()}"
     conc = conc.rename(columns={"imports_usd": "importer_imports_usd", "hhi": "importer_hhi",
                                 "top1_partner": "top_supplier", "top1_share":
@@ -111,14 +110,13 @@ def could_relocate(
     hhi_cut: float = 0.25,
     density_quantile: float = 0.75,
     product: str = "hs6",
-    importer: str | None = None,
 ) -> pd.DataFrame:
     """Products ``exporter`` does not make yet but is close to, that the importing country
-    ``reporter`` (``importer``: its old name) needs.
+    ``reporter`` needs.
 
     Kept: ``exporter`` RCA < 1 (Balassa; no comparative advantage yet) and density (Atlas,
     binary RCA presence, :func:`esc.relatedness.relatedness`) at or above the
-    ``density_quantile`` of its densities over all products it does not make; ``importer``
+    ``density_quantile`` of its densities over all products it does not make; ``reporter``
     import HHI >= ``hhi_cut`` with a top supplier that is neither of the two. Ranked by
 
         score = value_usd x density,  value_usd = M_importer,p x top1_share  (USD)
@@ -127,7 +125,7 @@ def could_relocate(
     density, density_cut, cog, importer_imports_usd, importer_hhi, top_supplier,
     top_supplier_share, value_usd, score, year``.
     """
-    exporter, importer = check_countries([exporter, importer or reporter])
+    exporter, importer = check_countries([exporter, reporter])
     if not 0.0 <= density_quantile <= 1.0:
         raise BadValueError(f"density_quantile must be between 0 and 1, not {density_quantile}",
                             column="density_quantile")
@@ -149,7 +147,7 @@ def could_relocate(
     cut = float(t["density"].quantile(density_quantile)) if len(t) else float("nan")
     t = t[t["density"] >= cut].assign(density_cut=cut)
     conc = metrics.concentration(f[f["importer"] == importer], product=product,
-                                 country=exporter).rename(columns={
+                                 supplier=exporter).rename(columns={
         "imports_usd": "importer_imports_usd", "hhi": "importer_hhi",
         "top1_partner": "top_supplier", "top1_share": "top_supplier_share"})
     t = t.merge(conc[[product, "importer_imports_usd", "importer_hhi", "top_supplier",
@@ -179,11 +177,10 @@ def _empty_relocate(flows: pd.DataFrame, product: str, year: int) -> pd.DataFram
 
 
 def both_ways(flows: pd.DataFrame, *, year: int,
-              reporters: tuple[str, str] | list[str] = ("IND", "JPN"),
-              a: str | None = None, b: str | None = None, **kwargs) -> pd.DataFrame:
+              reporters: tuple[str, str] | list[str] = ("IND", "JPN"), **kwargs) -> pd.DataFrame:
     """:func:`complementarity` in both directions between the two ``reporters``, stacked, with
-    a ``direction`` column (``a``, ``b``: the old names of the two reporters)."""
-    a, b = a or reporters[0], b or reporters[1]
+    a ``direction`` column."""
+    a, b = reporters[0], reporters[1]
     one = complementarity(flows, exporter=a, reporter=b, year=year, **kwargs)
     two = complementarity(flows, exporter=b, reporter=a, year=year, **kwargs)
     out = pd.concat([one.assign(direction=f"{a} -> {b}"), two.assign(direction=f"{b} -> {a}")],

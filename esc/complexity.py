@@ -496,15 +496,10 @@ class _Correlation:
 def _correlation_map(correlation: pd.DataFrame | None) -> _Correlation:
     """Read esc's (``hs22``, ``hs17``) or UNSD's (``HS2022``, ``HS2017``) correlation columns."""
     if correlation is None:
-        try:
-            from esc.sources import hs  # written alongside; optional at import time
-
-            correlation = hs.correlation_hs22_hs17()
-        except (ImportError, AttributeError) as exc:
-            raise DataNotFoundError(
-                "no HS2022-HS2017 correlation table: pass correlation= (columns hs22, hs17), "
-                "e.g. the UNSD hs2022_hs2017_correlation.csv"
-            ) from exc
+        raise DataNotFoundError(
+            "no HS2022-HS2017 correlation table: pass correlation= (columns hs22, hs17), "
+            "e.g. esc.sources.hs.correlation_hs22_hs17() or the UNSD "
+            "hs2022_hs2017_correlation.csv")
     lower = {c: c.lower() for c in correlation.columns}
     df = correlation.rename(columns=lower).rename(columns={"hs2022": "hs22", "hs2017": "hs17"})
     for col in ("hs22", "hs17"):
@@ -634,8 +629,9 @@ def pci_for_hs6(
     """Atlas PCI (HS92 headings) for HS2022, HS2017 or HS92 six-digit codes.
 
     An HS2022 code is placed in HS2017 headings through the UNSD correlation table
-    (``correlation``: columns ``hs22``, ``hs17`` or UNSD's ``HS2022``, ``HS2017``; default
-    ``esc.sources.hs.correlation_hs22_hs17()``), first rule that applies:
+    (``correlation``: columns ``hs22``, ``hs17`` or UNSD's ``HS2022``, ``HS2017``, e.g.
+    ``esc.sources.hs.correlation_hs22_hs17()``; required for HS2022 codes, this function
+    reads no file), first rule that applies:
 
     1. the code itself is among its HS2017 correlates: its own heading ("1:1 heading" when it
        is the only one, else "same code in HS17 (k other correlates ignored)");

@@ -67,7 +67,6 @@ def load_flows(
     product_level: str | None = None,
     release: str | None = None,
     hs: str | None = None,
-    importers: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The canonical flows table of a registered source, filtered while reading.
 
@@ -75,11 +74,8 @@ def load_flows(
     ``products`` codes at ``product_level`` (default: the source's own level; ``hs6`` is the
     same filter for HS6 codes). ``release`` and ``hs`` pick a cached release and HS revision
     where a source has several. The table's ``attrs`` carry its :class:`~esc.label.Label`:
-    demo-world tables always say :data:`esc.schema.DEMO_LABEL`. ``importers`` is the old
-    name of ``reporters``, still accepted.
+    demo-world tables always say :data:`esc.schema.DEMO_LABEL`.
     """
-    if importers is not None:  # the old name, still accepted
-        reporters = importers if reporters is None else reporters
     if hs6 is not None and products is not None:
         raise BadValueError("give products= or hs6=, not both")
     if hs6 is not None:

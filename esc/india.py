@@ -78,7 +78,7 @@ def concentration(
     *,
     product: str | None = None,
     merge_hk: bool = False,
-    country: str | None = "CHN",
+    supplier: str | None = "CHN",
     groups: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """Import concentration per (period, product) of a DGCI&S or MEIDB table.
@@ -100,7 +100,7 @@ def concentration(
                           EXPORTER: table[EXPORTER], VALUE: table[VALUE], _KEY: key})
     named = frame[EXPORTER] != ""
     conc = metrics.concentration(frame[named], product=_KEY, merge_hk=merge_hk,
-                                 country=country, groups=groups)
+                                 supplier=supplier, groups=groups)
     unalloc = frame[~named].groupby([YEAR, IMPORTER, _KEY], as_index=False)[VALUE].sum()
     conc = conc.merge(unalloc.rename(columns={VALUE: "unallocated_usd"}),
                       on=[YEAR, IMPORTER, _KEY], how="left")

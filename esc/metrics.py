@@ -192,13 +192,13 @@ def _filters(
     src: _Source,
     *,
     product_sql: str,
-    importers: Iterable[str] | str | None = None,
+    reporters: Iterable[str] | str | None = None,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
 ) -> list[str]:
     """WHERE clauses: finite positive values plus the caller's selections."""
     where = [f"isfinite({schema.VALUE})", f"{schema.VALUE} > 0"]
-    imp = _codes(importers, what="importer")
+    imp = _codes(reporters, what="reporter")
     if imp is not None:
         where.append(_in_list(schema.IMPORTER, imp))
     if years is not None:
@@ -228,7 +228,7 @@ def _base_cte(
     product: str,
     merge_hk: bool,
     unique_flows: bool = False,
-    importers: Iterable[str] | str | None = None,
+    reporters: Iterable[str] | str | None = None,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
 ) -> str:
@@ -241,7 +241,7 @@ def _base_cte(
     src.require(schema.YEAR, schema.EXPORTER, schema.IMPORTER, schema.VALUE)
     prod = src.product_expr(product)
     exp = _exporter_sql(merge_hk)
-    where = _filters(src, product_sql=prod, importers=importers, years=years, products=products)
+    where = _filters(src, product_sql=prod, reporters=reporters, years=years, products=products)
     where.append(f"({exp}) <> {schema.IMPORTER}")
     cond = " AND ".join(where)
     cols = (f"CAST({schema.YEAR} AS INTEGER) AS year, {schema.IMPORTER} AS importer, "
@@ -302,7 +302,7 @@ def partner_shares(
     *,
     product: str = schema.HS6,
     merge_hk: bool = False,
-    importers: Iterable[str] | str | None = None,
+    reporters: Iterable[str] | str | None = None,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
     unique_flows: bool = False,
@@ -315,7 +315,7 @@ def partner_shares(
     left out, duplicate rows summed. With ``merge_hk`` Hong Kong and Macao count as China (and
     a flow whose relabelled exporter is the importer is dropped as self-trade). ``product``
     names the product column (``hs4``/``hs2`` are cut from ``hs6`` when the table has only
-    that). ``importers``, ``years``, ``products``, ``unique_flows`` and ``con`` as in
+    that). ``reporters``, ``years``, ``products``, ``unique_flows`` and ``con`` as in
     :func:`concentration`.
 
     Returns ``year, importer, <product>, exporter, value_usd, share``, largest share first
@@ -328,7 +328,7 @@ def partner_shares(
     """
     with _opened(con, flows) as (con, src):
         base = _base_cte(src, product=product, merge_hk=merge_hk, unique_flows=unique_flows,
-                         importers=importers, years=years, products=products)
+                         reporters=reporters, years=years, products=products)
         sql = f"""WITH {base}
             SELECT year, importer, {PRODUCT}, exporter, v AS value_usd,
                    v / sum(v) OVER (PARTITION BY year, importer, {PRODUCT}) AS share
@@ -341,12 +341,12 @@ def partner_shares(
 
 
 def _share_columns(
-    country: str | None, groups: Mapping[str, Iterable[str]] | None
+    supplier: str | None, groups: Mapping[str, Iterable[str]] | None
 ) -> dict[str, list[str]]:
-    """``{output column: exporters}`` for the named country and each partner group."""
+    """``{output column: exporters}`` for the named supplier and each partner group."""
     cols: dict[str, list[str]] = {}
-    if country:
-        code = _codes([country], what="country")[0]  # type: ignore[index]
+    if supplier:
+        code = _codes([supplier], what="supplier")[0]  # type: ignore[index]
         cols[f"share_{code.lower()}"] = [code]
     for name, members in (groups or {}).items():
         col = "share_" + re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
@@ -358,7 +358,7 @@ def _share_columns(
 
 
 def _membership_sql(share_cols: Mapping[str, Sequence[str]]) -> tuple[str, str, str]:
-    """SQL for the ``share_<country>`` and ``share_<group>`` columns by a membership join.
+    """SQL for the ``share_<supplier>`` and ``share_<group>`` columns by a membership join.
 
     CTE ``members`` holds one row per exporter named in any group, with a 0/1 weight
     ``w_k`` per output column ``k`` (1 when the exporter belongs to that group; groups may
@@ -397,9 +397,9 @@ def _concentration_sql(
     *,
     product: str = schema.HS6,
     merge_hk: bool = False,
-    country: str | None = "CHN",
+    supplier: str | None = "CHN",
     groups: Mapping[str, Iterable[str]] | None = None,
-    importers: Iterable[str] | str | None = None,
+    reporters: Iterable[str] | str | None = None,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
     unique_flows: bool = False,
@@ -408,8 +408,8 @@ def _concentration_sql(
     """The concentration query. ``spill`` ranks suppliers with a window (sorts can spill to
     disk) instead of keeping a top-3 list per group in memory (faster, but not spillable)."""
     base = _base_cte(src, product=product, merge_hk=merge_hk, unique_flows=unique_flows,
-                     importers=importers, years=years, products=products)
-    share_cols = _share_columns(country, groups)
+                     reporters=reporters, years=years, products=products)
+    share_cols = _share_columns(supplier, groups)
     members, weighted, shares = _membership_sql(share_cols)
     if members:
         base = f"{base},\n{members},\n{weighted}"
@@ -443,9 +443,9 @@ def concentration(
     *,
     product: str = schema.HS6,
     merge_hk: bool = False,
-    country: str | None = "CHN",
+    supplier: str | None = "CHN",
     groups: Mapping[str, Iterable[str]] | None = None,
-    importers: Iterable[str] | str | None = None,
+    reporters: Iterable[str] | str | None = None,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
     unique_flows: bool = False,
@@ -460,12 +460,12 @@ def concentration(
     - ``hhi = sum_j s_j**2`` in [1/n_partners, 1]; ``eff_suppliers = 1 / hhi``;
     - ``top1_partner`` / ``top1_share``: the largest supplier and its share (ties: first ISO3);
     - ``top3_share``: sum of the three largest shares (all of them when fewer than three);
-    - ``share_<country>`` (``share_chn`` by default; ``country=None`` to omit) and one
+    - ``share_<supplier>`` (``share_chn`` by default; ``supplier=None`` to omit) and one
       ``share_<group>`` per entry of ``groups`` (``{name: ISO3 codes}``, e.g.
       :func:`esc.countries.partner_groups`; the name lower-cased), 0 when no member supplies.
 
     ``merge_hk=True`` counts Hong Kong's and Macao's exports as China's before anything is
-    computed. ``importers``, ``years`` and ``products`` restrict the rows read (pushed into the
+    computed. ``reporters``, ``years`` and ``products`` restrict the rows read (pushed into the
     Parquet scan when ``flows`` is a path). Pass ``con`` (see :func:`connect`) to set DuckDB's
     threads; for a memory cap use :func:`concentration_out_of_core`.
 
@@ -483,8 +483,8 @@ def concentration(
     0.822
     """
     with _opened(con, flows) as (con, src):
-        sql = _concentration_sql(src, product=product, merge_hk=merge_hk, country=country,
-                                 groups=groups, importers=importers, years=years,
+        sql = _concentration_sql(src, product=product, merge_hk=merge_hk, supplier=supplier,
+                                 groups=groups, reporters=reporters, years=years,
                                  products=products, unique_flows=unique_flows)
         return _concentration_frame(_run(con, sql, "concentration"), product)
 
@@ -526,7 +526,7 @@ def concentration_out_of_core(
     otherwise the DataFrame is returned, which must then fit in memory (about 100 bytes per
     importer-product-year). ``options`` are :func:`concentration`'s keywords.
     """
-    allowed = {"product", "merge_hk", "country", "groups", "importers", "years", "products",
+    allowed = {"product", "merge_hk", "supplier", "groups", "reporters", "years", "products",
                "unique_flows"}
     unknown = sorted(set(options) - allowed)
     if unknown:
@@ -544,9 +544,9 @@ def concentration_out_of_core(
                 return _concentration_frame(_run(con, f"{sql} LIMIT 0", "concentration"),
                                             product)
             parts = []
-            for n, (year, importers) in enumerate(passes):
+            for n, (year, reporters) in enumerate(passes):
                 sql = _concentration_sql(src, spill=True, **{**options, "years": [year],
-                                                              "importers": importers})
+                                                              "reporters": reporters})
                 part = Path(scratch) / f"part-{n:05d}.parquet"
                 renamed = f"SELECT * RENAME ({PRODUCT} AS {product}) FROM ({sql})"
                 con.execute(f"COPY ({renamed}) TO '{_setting(str(part))}' (FORMAT parquet)")
@@ -573,9 +573,9 @@ def _bytes(setting: str) -> int:
 
 def _passes(con: duckdb.DuckDBPyConnection, src: _Source, budget: int, **options
             ) -> list[tuple[int, list[str]]]:
-    """(year, importers) of each pass: whole importers packed in order up to ``budget`` rows."""
+    """(year, reporters) of each pass: whole importers packed in order up to ``budget`` rows."""
     prod = src.product_expr(options.get("product", schema.HS6))
-    where = " AND ".join(_filters(src, product_sql=prod, importers=options.get("importers"),
+    where = " AND ".join(_filters(src, product_sql=prod, reporters=options.get("reporters"),
                                   years=options.get("years"),
                                   products=options.get("products")))
     counts = con.execute(f"""SELECT CAST({schema.YEAR} AS INTEGER), {schema.IMPORTER},
@@ -671,14 +671,14 @@ def world_export_concentration(
 
 def import_export_ratio(
     flows: Flows,
-    country: str,
+    reporter: str,
     *,
     product: str = schema.HS6,
     years: Iterable[int] | int | None = None,
     products: Iterable[str] | str | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> pd.DataFrame:
-    """A country's imports over its exports of each product (the net-dependence screen).
+    """A reporter's imports over its exports of each product (the net-dependence screen).
 
     ``import_export_ratio = M / X`` with ``M`` the country's imports of the product from every
     other country and ``X`` its exports to every other country (both USD, self-trade left out).
@@ -694,7 +694,7 @@ def import_export_ratio(
     >>> import_export_ratio(t, "IND").import_export_ratio.tolist()
     [inf, 3.0]
     """
-    code = _codes([country], what="country")[0]  # type: ignore[index]
+    code = _codes([reporter], what="reporter")[0]  # type: ignore[index]
     with _opened(con, flows) as (con, src):
         src.require(schema.YEAR, schema.EXPORTER, schema.IMPORTER, schema.VALUE)
         prod = src.product_expr(product)

@@ -273,57 +273,52 @@ def sensitivity(
 
 def control_stop(
     flows: pd.DataFrame,
-    control: str | pd.Series,
+    control: pd.Series,
     *,
     reporter: str,
     year: int,
-    controls_path: str | None = None,
     **kwargs,
 ) -> pd.DataFrame:
     """:func:`supplier_stop` on exactly the HS6 codes of an announced export control.
 
-    ``control`` is a row of :func:`esc.controls.load_controls` (table in, nothing read) or,
-    for convenience, an ``id`` of ``data/export_controls.csv`` (then looked up there); the
-    supplier is the control's ``country``. Other keywords go to :func:`supplier_stop`. The
-    result's ``attrs`` add ``control`` (the id) and ``control_name``; every code of the control
-    has a row, with zero imports where the reporter buys none.
+    ``control`` is a row of :func:`esc.controls.load_controls` (``id, name, country,
+    effective, hs6``; :func:`esc.study.scenario` looks an id up); the supplier is the
+    control's ``country``. Other keywords go to :func:`supplier_stop`. The result's ``attrs``
+    add ``control`` (the id) and ``control_name``; every code of the control has a row, with
+    zero imports where the reporter buys none.
     """
-    row = controls.get_control(control, controls_path) if isinstance(control, str) else control
-    codes = controls.split_hs6(row["hs6"])
+    codes = controls.split_hs6(control["hs6"])
     product = kwargs.get("product", "hs6")
     flows_p = flows[flows[product].isin(codes)]
     flows_p.attrs.update(flows.attrs)
     if flows_p.empty or not (flows_p["year"] == year).any():
         flows_p = flows  # let supplier_stop name the years there are
-    out = supplier_stop(flows_p, reporter=reporter, supplier=row["country"], year=year,
+    out = supplier_stop(flows_p, reporter=reporter, supplier=control["country"], year=year,
                         products=codes, **kwargs)
-    out.attrs.update({"control": row["id"], "control_name": row["name"],
-                      "control_effective": row["effective"]})
+    out.attrs.update({"control": control["id"], "control_name": control["name"],
+                      "control_effective": control["effective"]})
     return out
 
 
 def controls_at_risk(
     flows: pd.DataFrame,
+    controls_table: pd.DataFrame,
     *,
     reporters: Sequence[str] = ("IND", "JPN"),
     year: int,
-    controls_path: str | None = None,
-    controls_table: pd.DataFrame | None = None,
     **kwargs,
 ) -> pd.DataFrame:
     """For each announced control and reporter: value at risk, coverable and uncovered (USD).
 
-    ``controls_table`` is :func:`esc.controls.load_controls` (read from ``controls_path`` or
-    the packaged table when not given; :func:`esc.study.controls_at_risk` passes it).
+    ``controls_table`` is :func:`esc.controls.load_controls` (:func:`esc.study.controls_at_risk`
+    reads it and passes it).
 
     Returns ``control, name, effective, importer, imports_usd, at_risk_usd, coverable_usd,
     uncovered_usd, uncovered_share``: the sums of :func:`control_stop` over the control's
     codes.
     """
-    table = (controls_table if controls_table is not None
-             else controls.load_controls(controls_path))
     rows, attrs = [], {}
-    for _, c in table.iterrows():
+    for _, c in controls_table.iterrows():
         for rep in reporters:
             res = control_stop(flows, c, reporter=rep, year=year, **kwargs)
             attrs = res.attrs

@@ -78,6 +78,14 @@ def dependence_columns(product: str = HS6, *, groups: list[str] | None = None) -
             SHARE_CHN, *(groups or []), PCI, PCI_SOURCE, CATEGORY, FLAG]
 
 
+def screen_columns(product: str = HS6) -> list[str]:
+    """The columns ``esc screen`` prints as a table, in order, at product level ``product``
+    (the machine-readable formats carry every column of the screen)."""
+    return [YEAR, IMPORTER, product, SHORT_NAME, SECTOR, IMPORTS, N_PARTNERS, HHI,
+            TOP1_PARTNER, TOP1_SHARE, TOP3_SHARE, SHARE_CHN, IMPORT_EXPORT_RATIO, EXPORT_HHI,
+            PCI, PCI_SOURCE, CATEGORY, FLAG]
+
+
 MIN_YEAR = 1962
 """First year esc accepts: UN Comtrade's annual series, from which BACI and WITS are built,
 start in 1962. An earlier year in a trade file is a typo or a wrong column."""

@@ -37,6 +37,7 @@ from esc import (
     controls,
     data,
     india,
+    initiative_table,
     memo,
     registry,
     scenarios,
@@ -44,7 +45,8 @@ from esc import (
 )
 from esc import screen as screening
 from esc.countries import check_countries
-from esc.errors import EscError, UnknownReleaseError
+from esc.errors import BadValueError, EscError, UnknownReleaseError
+from esc.initiatives import filter_initiatives
 from esc.label import carry, label_of, stamp
 from esc.schema import HS6
 from esc.sources import atlas, demo, dgcis, meidb
@@ -252,14 +254,22 @@ def screen_text(table: pd.DataFrame, year: int) -> str:
             f"years read: {table.attrs.get('years')}")
 
 
-def atlas_pci() -> pd.DataFrame | None:
-    """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`), or None when the data
-    folder has none (PCI then stays empty, and the tables say so)."""
+def atlas_pci() -> analysis.AtlasTables | None:
+    """The Atlas PCI table (:func:`esc.sources.atlas.read_pci`) with the HS2022-HS2017
+    correlation that places HS2022 codes in it (:func:`esc.sources.hs.correlation_hs22_hs17`;
+    None when absent), or None when the data folder has no Atlas table (PCI then stays empty,
+    and the tables say so)."""
     try:
-        return atlas.read_pci()
+        pci = atlas.read_pci()
     except EscError as exc:
         log.warning("no Atlas PCI table: %s", exc)
         return None
+    try:
+        correlation = hs_tables.correlation_hs22_hs17()
+    except EscError as exc:
+        log.warning("no HS2022-HS2017 correlation table: %s", exc)
+        correlation = None
+    return analysis.AtlasTables(pci=pci, hs22_hs17=correlation)
 
 
 def import_table(
@@ -291,9 +301,16 @@ def overview(
     years_back: int = 0,
     groups: dict[str, frozenset[str]] | None = None,
     pci_mode: str = "computed",
+    screened: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The vulnerability matrix of the registry: one row per (year, reporter, registry
     product), classified by :func:`esc.vulnerability.classify`.
+
+    ``screened``: a :func:`screen` of the same source, reporters, year and preset that the
+    caller already holds (the overview notebook); its registry rows are kept instead of
+    screening again. It must cover the years asked for (``years_back``, the preset's
+    persistence) and have been run without ``hhi_cut``/``pci_cut``/``merge_hk``/``groups``
+    other than given here.
 
     ``sector=None`` means the study's four sectors (:data:`DEFAULT_SCOPE`), in the CLI and in
     the notebooks alike; ``df.attrs["scope"]`` says which. Columns: ``year, importer,
@@ -311,9 +328,12 @@ def overview(
     back = max(years_back, (p.persistence[1] - 1) if p.persistence else 0)
     level = product_level(source)
     if level == "hs6" and pci is None:
-        table = screen(source=source, reporters=reporters, year=year, years_back=back,
-                       preset=preset, pci=pci_mode, merge_hk=merge_hk, sector=chosen,
-                       groups=groups, hhi_cut=hhi_cut, pci_cut=pci_cut)
+        if screened is not None:
+            table = _registry_rows(screened, chosen, preset=preset, year=year, back=back)
+        else:
+            table = screen(source=source, reporters=reporters, year=year, years_back=back,
+                           preset=preset, pci=pci_mode, merge_hk=merge_hk, sector=chosen,
+                           groups=groups, hhi_cut=hhi_cut, pci_cut=pci_cut)
         keep = table["in_registry"] & (table["year"] >= year - back)
         out = table[keep].reset_index(drop=True)
         out.attrs.update(table.attrs)
@@ -328,6 +348,24 @@ def overview(
     out.attrs["scope"] = scope_text(sector, level)
     return out
 
+
+
+def _registry_rows(screened: pd.DataFrame, sector: str | list[str], *, preset: str, year: int,
+                   back: int) -> pd.DataFrame:
+    """The rows of a screen table in the registry ``sector`` (what :func:`screen` keeps with
+    ``sector=``), checked to be the screen :func:`overview` would run."""
+    have = screened.attrs.get("preset")
+    years = set(int(y) for y in screened["year"].unique())
+    if have != preset or not set(range(year - back, year + 1)) <= years:
+        raise BadValueError(f"screened= is a screen with preset {have!r} and years "
+                            f"{sorted(years)}; the overview needs preset {preset!r} and years "
+                            f"{year - back}-{year}")
+    found = label_of(screened)
+    hs_rev = (found.hs_rev if found is not None else None) or "HS22"
+    keep = set(analysis.registry_products(HS6, hs_rev, sector)[HS6])
+    out = screened[screened[HS6].isin(keep)].reset_index(drop=True)
+    out.attrs.update(screened.attrs)
+    return out
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -362,6 +400,65 @@ def supplier_stop(flows: pd.DataFrame, *, reporter: str, year: int, supplier: st
     return out
 
 
+def scenario(source: str, *, reporter: str, year: int, supplier: str = "CHN",
+             control: str | None = None, sector: str | list[str] | None = None,
+             **options) -> pd.DataFrame:
+    """``esc scenario``: :func:`esc.scenarios.supplier_stop` of ``supplier`` on the registry's
+    products (``sector`` narrows them), or, with ``control`` (an id of
+    ``data/export_controls.csv``), :func:`esc.scenarios.control_stop` on exactly that
+    control's codes, registry or not, its country stopping. Read at the source's level, with
+    ``short_name`` and ``sector``; ``options`` go to the scenario (``redirect``, ``shared``,
+    ``replacement``, ``merge_hk``, ``groups``)."""
+    level = product_level(source)
+    row = controls.get_control(control) if control else None
+    only = controls.split_hs6(row["hs6"]) if row is not None else None
+    flows = load_flows(source, years=[year], products=only)
+    codes = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), sector)
+    if row is not None:
+        out = scenarios.control_stop(flows, row, reporter=reporter, year=year, product=level,
+                                     **options)
+    else:
+        out = scenarios.supplier_stop(flows[flows[level].isin(codes[level])], reporter=reporter,
+                                      supplier=supplier, year=year, product=level, **options)
+    attrs = dict(out.attrs)
+    out = out.merge(codes[[level, "short_name", "sector"]], on=level, how="left")
+    out.attrs.update(attrs)
+    return out
+
+
+def alternatives_for(source: str, *, reporter: str, year: int, products: Sequence[str] = (),
+                     flagged: bool = False, preset: str = "study", supplier: str = "CHN",
+                     sector: str | list[str] | None = None, **options) -> pd.DataFrame:
+    """``esc alternatives``: other exporters of ``products`` (codes at the source's level);
+    with none given, of every product the screen flags for ``reporter`` (``flagged``, largest
+    imports first), else of every registry product (``sector`` narrows) whose stop by
+    ``supplier`` leaves an uncovered part (:func:`esc.scenarios.supplier_stop`). ``options``:
+    ``merge_hk``, ``groups``, ``redirect`` (used for the stop and the headroom), ``top``."""
+    flows = load_flows(source, years=[year])
+    level = analysis.level_of(flows)
+    wanted = list(products)
+    stop_opts = {k: v for k, v in options.items() if k in ("merge_hk", "groups", "redirect")}
+    if not wanted and flagged:
+        table = screen(source=source, reporters=[reporter], year=year, preset=preset,
+                       **{k: v for k, v in stop_opts.items() if k != "redirect"})
+        table = table[(table["year"] == year) & table["flag"].astype(bool)]
+        wanted = table.sort_values("imports_usd", ascending=False)[level].tolist()
+    if not wanted:
+        codes = analysis.registry_products(level, str(flows["hs_rev"].iloc[0]), sector)
+        stop = scenarios.supplier_stop(flows[flows[level].isin(codes[level])], reporter=reporter,
+                                       supplier=supplier, year=year, product=level, **stop_opts)
+        wanted = stop.loc[stop["uncovered_usd"] > 0, level].tolist()
+    return alternatives(flows, reporter=reporter, year=year, products=wanted,
+                        supplier=supplier, **options)
+
+
+def initiatives(sector: str | list[str] | None = None) -> pd.DataFrame:
+    """The initiatives table (:func:`esc.initiative_table.load_initiatives`, validated), with
+    only ``sector``'s rows when given (:func:`esc.initiatives.filter_initiatives`)."""
+    table = initiative_table.load_initiatives()
+    return filter_initiatives(table, sector) if sector else table
+
+
 def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
                      **options) -> pd.DataFrame:
     """Each announced export control (:mod:`esc.controls`) for each reporter: value at risk,
@@ -382,10 +479,10 @@ def controls_at_risk(source: str, *, reporters: Sequence[str], year: int,
         return out
     codes = sorted({c for cell in listing["hs6"] for c in controls.split_hs6(cell)})
     flows = load_flows(source, years=[year], products=codes)
-    at_risk = scenarios.controls_at_risk(flows, reporters=reporters, year=year,
-                                         controls_table=listing, **options)
-    everyone = scenarios.controls_at_risk(flows, reporters=reporters, year=year, shared=True,
-                                          controls_table=listing, **options)
+    at_risk = scenarios.controls_at_risk(flows, listing, reporters=reporters, year=year,
+                                         **options)
+    everyone = scenarios.controls_at_risk(flows, listing, reporters=reporters, year=year,
+                                          shared=True, **options)
     at_risk["uncovered_if_shared_usd"] = everyone["uncovered_usd"].to_numpy()
     at_risk.attrs["skipped"] = None
     return at_risk

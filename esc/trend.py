@@ -90,8 +90,8 @@ def trend_table(
     imports none of the product in any of the years.
     """
     code, reporter = check_code(code, product), reporter.strip().upper()
-    conc = metrics.concentration(flows, product=product, merge_hk=merge_hk, country="CHN",
-                                 importers=[reporter], products=[code], years=years)
+    conc = metrics.concentration(flows, product=product, merge_hk=merge_hk, supplier="CHN",
+                                 reporters=[reporter], products=[code], years=years)
     if conc.empty:
         span = f"{min(years)}-{max(years)}" if years else "any year"
         raise UnknownProductError(f"{reporter} imports nothing under {product} {code} in "

@@ -203,7 +203,7 @@ def test_zip_years_are_selected_without_reading_the_others(tmp_path, example, ro
 
 def test_country_codes_override(tmp_path, example, rows):
     got = baci.read(example / EXAMPLE, hs_rev="HS92", country_codes={710: "ZA1"},
-                    exporters=["ZA1"], importers=["IND"])
+                    exporters=["ZA1"], reporters=["IND"])
     expected = sum(float(r[4]) * 1000 for r in rows if r[1] == "710" and r[2] == "699")
     assert got["value_usd"].sum() == pytest.approx(expected)
 

@@ -161,7 +161,7 @@ def test_user_edited_partner_groups(capsys, tmp_path):
                          "--groups", str(groups), "--format", "csv")
     assert code == 0, err
     t = pd.read_csv(io.StringIO(out), dtype={"hs6": str}).set_index("hs6")
-    raw = demo.load(years=2023, importers="IND", hs6="850760")
+    raw = demo.load(years=2023, reporters="IND", hs6="850760")
     by = raw.groupby("exporter")["value_usd"].sum() / raw["value_usd"].sum()
     assert t.loc["850760", "share_friends"] == pytest.approx(by.get("VNM", 0) + by.get("KOR", 0))
     assert t.loc["850760", "share_trusted"] == pytest.approx(by.get("KOR", 0) + by.get("USA", 0))

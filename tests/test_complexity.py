@@ -44,7 +44,12 @@ from esc.complexity import (
     pci_for_hs6,
     rca,
 )
-from esc.errors import BadValueError, MissingColumnError, UnknownReleaseError
+from esc.errors import (
+    BadValueError,
+    DataNotFoundError,
+    MissingColumnError,
+    UnknownReleaseError,
+)
 
 ROLES = dict(DEFAULT_ROLES)
 TOL = 1e-9
@@ -572,15 +577,22 @@ def test_every_hs22_code_gets_a_row(atlas, corr):
     assert out["pci"].isna().eq(out["hs92_hs4"].isna()).all()
 
 
-def test_default_correlation_and_read_pci_table(raw, atlas, corr):
-    """With correlation=None the UNSD table comes from esc.sources.hs; read_pci's table works."""
-    raw("hs-correlation-hs22-hs17")
-    sources = pytest.importorskip("esc.sources.atlas"), pytest.importorskip("esc.sources.hs")
+def test_correlation_is_given_not_read_and_study_supplies_it(raw, atlas, corr):
+    """pci_for_hs6 reads no file: HS2022 codes without correlation= are refused; the tables
+    esc.study.atlas_pci gives (the Atlas table read by read_pci, the UNSD correlation) map the
+    codes exactly as the tables read here with csv/pandas do."""
+    raw("hs-correlation-hs22-hs17"), raw("atlas-pci-hs92")
+    from esc import analysis, study
+
     codes = ["854142", "852411", "850760", "880622", "852990"]
+    with pytest.raises(DataNotFoundError, match="correlation"):
+        pci_for_hs6(codes, hs_rev="HS22", atlas_pci=atlas)
+    tables = study.atlas_pci()
+    assert isinstance(tables, analysis.AtlasTables) and tables.hs22_hs17 is not None
     explicit = pci_for_hs6(codes, hs_rev="HS22", atlas_pci=atlas, correlation=corr)
-    default = pci_for_hs6(codes, hs_rev="HS22", atlas_pci=sources[0].read_pci(raw(
-        "atlas-pci-hs92") / ATLAS_CSV.name))
-    pd.testing.assert_frame_equal(explicit, default)
+    supplied = pci_for_hs6(codes, hs_rev="HS22", atlas_pci=tables.pci,
+                           correlation=tables.hs22_hs17)
+    pd.testing.assert_frame_equal(explicit, supplied)
 
 
 def test_pci_for_hs6_errors(atlas, corr):

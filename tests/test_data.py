@@ -74,9 +74,9 @@ def test_demo_is_loaded_lazily_with_the_filters(monkeypatch):
         return "demo flows"
 
     monkeypatch.setattr(demo_module, "load", load)
-    got = data.load_flows("demo", years=[2022], importers=["IND"], hs6=["850760"])
+    got = data.load_flows("demo", years=[2022], reporters=["IND"], hs6=["850760"])
     assert got == "demo flows"
-    assert calls == [{"years": (2022,), "importers": ("IND",), "exporters": None,
+    assert calls == [{"years": (2022,), "reporters": ("IND",), "exporters": None,
                       "hs6": ("850760",)}]
     with pytest.raises(BadValueError, match="HS6"):
         data.load_flows("demo", product_level="hs2")
@@ -101,8 +101,8 @@ def test_import_baci_zip_then_load(release_zip):
     prov = cache.read_provenance(folder / "HS92_Y2021.parquet")
     assert prov["sha256"] == hashlib.sha256(release_zip.read_bytes()).hexdigest()
     assert (prov["hs_rev"], prov["year"], prov["release"]) == ("HS92", 2021, "V202301")
-    got = data.load_flows("baci", years=[2021], importers=["IND"])
-    expected = baci.read(release_zip, years=[2021], importers=["IND"])
+    got = data.load_flows("baci", years=[2021], reporters=["IND"])
+    expected = baci.read(release_zip, years=[2021], reporters=["IND"])
     pd.testing.assert_frame_equal(got, expected)
     assert len(data.load_flows("baci", years=[2020])) == 20000
     both = data.load_flows("baci", exporters=["AFG"], hs6=["130190"])

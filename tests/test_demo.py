@@ -91,7 +91,7 @@ def test_world_exports_follow_atlas_heading_path(world):
 
 
 def test_load_filters_and_labels():
-    t = demo.load(years=2019, importers="IND", hs6="850760")
+    t = demo.load(years=2019, reporters="IND", hs6="850760")
     assert set(t["year"]) == {2019} and set(t["importer"]) == {"IND"}
     assert t.attrs["label"] == DEMO_LABEL
     with pytest.raises(UnknownReleaseError, match="no year 2031"):
@@ -118,7 +118,7 @@ def test_baci_layout_zip(tmp_path):
     assert list(raw.columns) == ["t", "i", "j", "k", "v", "q"]
     # v is thousands of USD; India is 699 in BACI's codes
     ind = raw[raw["j"] == 699]
-    expect = demo.load(years=2022, importers="IND")["value_usd"].sum() / 1000
+    expect = demo.load(years=2022, reporters="IND")["value_usd"].sum() / 1000
     assert ind["v"].sum() == pytest.approx(expect, rel=1e-6)
     assert raw["k"].dtype.kind == "i", "k is written as an integer, as CEPII ships it"
 

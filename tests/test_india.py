@@ -250,7 +250,7 @@ def test_data_facade_registers_both_sources(pc_conc):
     assert set(lines["hs6"]) == {"283691"} and set(lines["hs_rev"]) == {"HS22"}
     assert data.load_flows("meidb", years=[2023], product_level="hs8")["hs8"].nunique() == 24
     with pytest.raises(UnknownReleaseError, match="IND"):
-        data.load_flows("dgcis", importers=["JPN"])
+        data.load_flows("dgcis", reporters=["JPN"])
     for source, page in (("dgcis", "data.gov.in"), ("meidb", "tradestat.commerce.gov.in")):
         with pytest.raises(DownloadError, match=page) as info:
             data.fetch(source)

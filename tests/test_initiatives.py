@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from esc import initiative_table as itab
 from esc import initiatives as ini
 from esc.errors import (
     BadValueError,
@@ -36,7 +37,7 @@ DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "initiatives.md"
 
 @pytest.fixture
 def seeds() -> Path:
-    folder = ini.seeds_dir()
+    folder = itab.seeds_dir()
     if folder is None:
         reason = "seeds folder not found beside the data folder (../shared/seeds)"
         if os.environ.get("ESC_REQUIRE_RAW") == "1":
@@ -54,7 +55,7 @@ def rows() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    return ini.load_initiatives()
+    return itab.load_initiatives()
 
 
 def _text(folder: Path, name: str) -> str:
@@ -330,7 +331,7 @@ def test_shipped_codes_are_hs2022_subheadings(raw, rows):
 
 def test_docs_list_every_vocabulary_value():
     docs = DOCS_PATH.read_text(encoding="utf-8")
-    for value in [*ini.TYPES, *ini.STATUSES, *ini.SCOPES, *ini.STUDY_SECTOR]:
+    for value in [*itab.TYPES, *itab.STATUSES, *itab.SCOPES, *itab.STUDY_SECTOR]:
         assert f"`{value}`" in docs, value
 
 
@@ -378,7 +379,7 @@ def _line_of(path: Path, needle: str) -> int:
 def test_bad_row_names_file_line_and_column(tmp_path, rows, changes, column, error):
     path = _write_variant(tmp_path, rows, "toyota-tsusho-rare-earth-refining", **changes)
     with pytest.raises(error) as info:
-        ini.load_initiatives(path, seeds=tmp_path / "no-seeds")
+        itab.load_initiatives(path, seeds=tmp_path / "no-seeds")
     line = _line_of(path, "Toyota Tsusho rare earth refining project in Andhra Pradesh")
     assert info.value.path == str(path) and info.value.line == line
     assert info.value.column == column
@@ -388,7 +389,7 @@ def test_bad_row_names_file_line_and_column(tmp_path, rows, changes, column, err
 def test_duplicate_id_points_at_second_line(tmp_path, rows):
     path = _write_variant(tmp_path, rows, "ai-dialogue", id="energy-dialogue")
     with pytest.raises(BadValueError, match="duplicate id") as info:
-        ini.load_initiatives(path, seeds=tmp_path / "no-seeds")
+        itab.load_initiatives(path, seeds=tmp_path / "no-seeds")
     assert info.value.line == _line_of(path, "India-Japan AI Dialogue (foreign ministries)")
     assert f"first on line {_line_of(path, 'energy-dialogue')}" in str(info.value)
 
@@ -397,7 +398,7 @@ def test_missing_column(tmp_path, rows):
     path = tmp_path / "initiatives.csv"
     pd.DataFrame(rows).drop(columns=["source_quote"]).to_csv(path, index=False)
     with pytest.raises(MissingColumnError) as info:
-        ini.load_initiatives(path)
+        itab.load_initiatives(path)
     assert info.value.column == "source_quote" and str(path) in str(info.value)
 
 
@@ -406,17 +407,17 @@ def test_quote_and_file_checked_against_seeds(tmp_path, rows, seeds):
     path = _write_variant(tmp_path, rows, "renesas-cg-power-osat-sanand",
                           source_quote="Renesas opened a fab in Sanand")
     with pytest.raises(BadValueError, match="does not occur in 001_") as info:
-        ini.load_initiatives(path, seeds=seeds)
+        itab.load_initiatives(path, seeds=seeds)
     assert (info.value.line, info.value.column) == (_line_of(path, target), "source_quote")
     path = _write_variant(tmp_path, rows, "renesas-cg-power-osat-sanand",
                           source_file=f"{FACT_SHEET};999_missing.txt")
     with pytest.raises(BadValueError, match=r"999_missing\.txt") as info:
-        ini.load_initiatives(path, seeds=seeds)
+        itab.load_initiatives(path, seeds=seeds)
     assert info.value.column == "source_file"
     # the same bad quote passes when no seeds folder is there to check against
     path = _write_variant(tmp_path, rows, "renesas-cg-power-osat-sanand",
                           source_quote="Renesas opened a fab in Sanand")
-    assert len(ini.load_initiatives(path, seeds=tmp_path / "absent")) == len(rows)
+    assert len(itab.load_initiatives(path, seeds=tmp_path / "absent")) == len(rows)
 
 
 def test_loader_types(table):
@@ -615,7 +616,8 @@ def test_coverage_on_the_shipped_table(table):
 
 
 def test_product_links_reach_priority_products_through_hs_codes():
-    from esc.initiatives import load_initiatives, product_links
+    from esc.initiative_table import load_initiatives
+    from esc.initiatives import product_links
 
     inits = load_initiatives()
     links = product_links(inits)

@@ -129,10 +129,10 @@ def test_one_real_flow_by_hand(raw, baci_excerpt):
     raw("baci-example-zaf-afg")
     # India's imports of each product: the excerpt's rows with j=699, summed by hand.
     ind = baci_excerpt[baci_excerpt["importer"] == "IND"]
-    got = metrics.concentration(baci_excerpt, importers=["IND"])
+    got = metrics.concentration(baci_excerpt, reporters=["IND"])
     assert len(got) == ind["hs6"].nunique()
     assert math.isclose(got["imports_usd"].sum(), ind["value_usd"].sum(), rel_tol=1e-12)
-    shares = metrics.partner_shares(baci_excerpt, importers="IND")
+    shares = metrics.partner_shares(baci_excerpt, reporters="IND")
     assert set(shares["exporter"]) <= {"ZAF", "AFG"}
     np.testing.assert_allclose(shares.groupby("hs6")["share"].sum(), 1.0, rtol=1e-12)
 
@@ -214,7 +214,7 @@ def test_hs4_is_cut_from_hs6_when_asked():
 def test_filters_select_rows():
     t = _flows([(2021, "IND", "850760", "CHN", 3.0), (2022, "IND", "850760", "CHN", 3.0),
                 (2022, "JPN", "850760", "CHN", 3.0), (2022, "JPN", "300490", "DEU", 3.0)])
-    r = metrics.concentration(t, importers=["jpn"], years=2022, products=["850760"])
+    r = metrics.concentration(t, reporters=["jpn"], years=2022, products=["850760"])
     assert r[KEYS].values.tolist() == [[2022, "JPN", "850760"]]
     assert r["year"].dtype == np.int16
 
@@ -249,7 +249,7 @@ def test_errors_name_the_problem(tmp_path: Path):
     with pytest.raises(MissingColumnError, match="hs6"):
         metrics.partner_shares(t.drop(columns="hs6"))
     with pytest.raises(UnknownCountryError, match="India"):
-        metrics.concentration(t, importers=["India"])
+        metrics.concentration(t, reporters=["India"])
     with pytest.raises(InputError, match="product"):
         metrics.concentration(t, product="hs8")
     with pytest.raises(DataNotFoundError, match=r"nothing\.parquet"):
@@ -334,7 +334,7 @@ def test_membership_join_equals_the_filter_formula_with_overlapping_groups(merge
     hub_rows = df.sample(300, random_state=3).assign(exporter="HKG")
     df = pd.concat([df, hub_rows, df.sample(100, random_state=4).assign(exporter="MAC")],
                    ignore_index=True)
-    got = metrics.concentration(df, merge_hk=merge_hk, groups=groups, country=None)
+    got = metrics.concentration(df, merge_hk=merge_hk, groups=groups, supplier=None)
     want = _filter_formula_shares(df, groups, merge_hk=merge_hk)
     cols = [f"share_{g}" for g in groups]
     _compare(got, want, KEYS, cols)
@@ -480,7 +480,7 @@ def test_out_of_core_passes_hold_whole_importers(tmp_path: Path, caplog):
                for r in caplog.records)
     _compare(got, want, KEYS, ["imports_usd", "n_partners", "hhi", "top1_partner",
                                "top3_share", "share_chn"])
-    empty = metrics.concentration_out_of_core(tmp_path, importers=["ZZZ"])
+    empty = metrics.concentration_out_of_core(tmp_path, reporters=["ZZZ"])
     assert empty.empty and "hhi" in empty.columns
 
 
@@ -490,7 +490,7 @@ def test_parquet_list_and_filters_push_down(tmp_path: Path):
     for year, part in df.groupby("year"):
         paths.append(tmp_path / f"flows_{year}.parquet")
         part.to_parquet(paths[-1], index=False)
-    got = metrics.partner_shares(paths, importers="IND", years=2022)
+    got = metrics.partner_shares(paths, reporters="IND", years=2022)
     want = ref_shares(df[(df["importer"] == "IND") & (df["year"] == 2022)])
     _compare(got, want, [*KEYS, "exporter"], ["value_usd", "share"])
     with pytest.raises(InputError, match="unknown option"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from esc import complementarity, scenarios, study
+from esc import complementarity, controls, scenarios, study
 from esc.errors import BadValueError, UnknownCountryError, UnknownReleaseError
 
 
@@ -169,10 +169,10 @@ def test_demo_magnets_and_rare_earths_keep_an_uncovered_part(demo_flows, reporte
 
 
 def test_control_stop_runs_on_exactly_the_controls_codes(demo_flows):
-    from esc import controls
 
     codes = controls.control_hs6("cn-graphite-2023-12")
-    res = scenarios.control_stop(demo_flows, "cn-graphite-2023-12", reporter="IND", year=2023)
+    res = scenarios.control_stop(demo_flows, controls.get_control("cn-graphite-2023-12"),
+                                 reporter="IND", year=2023)
     assert sorted(res["hs6"]) == sorted(codes)
     assert res.attrs["control"] == "cn-graphite-2023-12" and res.attrs["supplier"] == "CHN"
     for code in codes:
@@ -183,9 +183,8 @@ def test_control_stop_runs_on_exactly_the_controls_codes(demo_flows):
 
 
 def test_controls_at_risk_sums_each_control(demo_flows):
-    from esc import controls
 
-    table = scenarios.controls_at_risk(demo_flows, year=2023)
+    table = scenarios.controls_at_risk(demo_flows, controls.load_controls(), year=2023)
     assert len(table) == 2 * len(controls.load_controls())
     row = table[(table["control"] == "cn-rare-earths-2025-04")
                 & (table["importer"] == "JPN")].iloc[0]
@@ -253,7 +252,7 @@ def test_complementarity_finds_india_exports_japan_needs():
         # the rest of the world's exports, so that RCA is meaningful
         ("USA", "DEU", "000003", 1000.0), ("CHN", "USA", "000003", 1000.0),
     ])
-    out = complementarity.complementarity(flows, exporter="IND", importer="JPN", year=2023)
+    out = complementarity.complementarity(flows, exporter="IND", reporter="JPN", year=2023)
     assert out["hs6"].tolist() == ["000001"]
     row = out.iloc[0]
     # RCA of India in 000001: (210/215) / (300/2355); world total 2355
@@ -277,7 +276,6 @@ def _csv_out(capsys, argv) -> pd.DataFrame:
 
 
 def test_cli_scenario_control_runs_the_stop_on_the_controls_codes(capsys, demo_flows):
-    from esc import controls
 
     out = _csv_out(capsys, ["scenario", "--control", "cn-graphite-2023-12", "--reporter", "IND",
                             "--year", "2023", "--format", "csv"])
@@ -325,7 +323,7 @@ def test_shiftable_is_capped_by_the_exporters_world_exports():
         ("IND", "USA", "000001", 50.0),
         ("USA", "DEU", "000003", 1000.0), ("CHN", "USA", "000003", 1000.0),
     ])
-    row = complementarity.complementarity(flows, exporter="IND", importer="JPN",
+    row = complementarity.complementarity(flows, exporter="IND", reporter="JPN",
                                           year=2023).iloc[0]
     assert row["shiftable_uncapped_usd"] == pytest.approx(500.0)
     assert row["shiftable_usd"] == pytest.approx(60.0) and bool(row["capped"])
@@ -333,7 +331,7 @@ def test_shiftable_is_capped_by_the_exporters_world_exports():
 
 def test_demo_complementarity_never_shifts_more_than_the_exporter_sells(demo_flows):
     for a, b in (("IND", "JPN"), ("JPN", "IND")):
-        out = complementarity.complementarity(demo_flows, exporter=a, importer=b, year=2023)
+        out = complementarity.complementarity(demo_flows, exporter=a, reporter=b, year=2023)
         world = demo_flows[demo_flows["exporter"] == a].groupby("hs6")["value_usd"].sum()
         assert len(out) > 0
         assert (out["shiftable_usd"].to_numpy()
@@ -344,7 +342,7 @@ def test_demo_complementarity_never_shifts_more_than_the_exporter_sells(demo_flo
 
 
 def test_could_relocate_lists_products_not_yet_made_ranked_by_value_times_density(demo_flows):
-    out = complementarity.could_relocate(demo_flows, exporter="IND", importer="JPN", year=2023)
+    out = complementarity.could_relocate(demo_flows, exporter="IND", reporter="JPN", year=2023)
     assert len(out) > 0
     # India's RCA by hand: share of the product in India's exports over its world share
     x = demo_flows.groupby(["exporter", "hs6"])["value_usd"].sum()
@@ -411,11 +409,11 @@ def test_alternatives_controls_and_complementarity_charts(demo_flows):
                     reverse=True)
     assert shares == pytest.approx(sorted(alt_t["world_share"] * 100, reverse=True))
     assert charts.DEMO_MARK in text and "Year 2023" in text
-    ctl = scenarios.controls_at_risk(demo_flows, year=2023)
+    ctl = scenarios.controls_at_risk(demo_flows, controls.load_controls(), year=2023)
     _, text = _spec_text(charts.controls_at_risk(ctl))
     assert "cn-graphite-2023-12" in text and "redirect 10%" in text and charts.DEMO_MARK in text
-    now = complementarity.complementarity(demo_flows, exporter="IND", importer="JPN", year=2023)
-    nxt = complementarity.could_relocate(demo_flows, exporter="IND", importer="JPN", year=2023)
+    now = complementarity.complementarity(demo_flows, exporter="IND", reporter="JPN", year=2023)
+    nxt = complementarity.could_relocate(demo_flows, exporter="IND", reporter="JPN", year=2023)
     _, text = _spec_text(charts.complementarity_lists(now, nxt))
     assert "Makes it now (RCA >= 1)" in text and "Could relocate" in text
     assert charts.DEMO_MARK in text and "capped by" in text

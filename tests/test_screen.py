@@ -23,7 +23,7 @@ def table() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
-    return demo.load(years=2023, importers=["IND", "JPN"])
+    return demo.load(years=2023, reporters=["IND", "JPN"])
 
 
 def test_every_imported_product_is_screened(table, raw):

@@ -15,6 +15,7 @@ import pytest
 from esc import label, study
 from esc.cli import main
 from esc.config import notebooks_dir
+from esc.errors import BadValueError
 from esc.schema import DEMO_LABEL
 
 
@@ -97,6 +98,22 @@ def test_cli_dependence_and_overview_notebook_give_the_same_counts(capsys):
         for cat, n in row.items():
             assert int(got.get((reporter, cat), 0)) == n, (reporter, cat)
     assert f"# {scope}" in err
+
+
+def test_overview_from_a_screen_it_was_given_equals_its_own_screen():
+    """The overview notebook screens once and passes the screen on: the registry view of that
+    screen is the table study.overview builds by screening itself (rows and label); a screen
+    run with another preset is refused."""
+    scr = study.screen(source="demo", reporters=["IND", "JPN"], year=2023, preset="study")
+    given = study.overview(reporters=["IND", "JPN"], year=2023, screened=scr)
+    own = study.overview(reporters=["IND", "JPN"], year=2023)
+    pd.testing.assert_frame_equal(given, own)
+    assert given.attrs["label"] == own.attrs["label"] == DEMO_LABEL
+    assert given.attrs["scope"] == own.attrs["scope"]
+    assert set(given["hs6"]) < set(scr["hs6"])  # the registry is a part of the screen
+    geodep = study.screen(source="demo", reporters=["IND"], year=2023, preset="geodep")
+    with pytest.raises(BadValueError, match="preset"):
+        study.overview(reporters=["IND"], year=2023, screened=geodep)
 
 
 @pytest.mark.slow

@@ -117,7 +117,7 @@ def test_import_flow_is_indias_exports(unique_rows, folder):
     expected = sum(float(r[col[VALUE]]) * 1000 for r in rows
                    if r[col["TradeFlowName"]] == "Import" and r[col["ReporterISO3"]] == "USA"
                    and r[col["Year"]] == "2022")
-    got = wits.read(flow="import", years=[2022], importers=["USA"])
+    got = wits.read(flow="import", years=[2022], reporters=["USA"])
     assert set(got["exporter"]) == {"IND"}
     assert got["value_usd"].sum() == pytest.approx(expected)
     with pytest.raises(UnknownReleaseError, match="export"):

@@ -1,6 +1,6 @@
 """CEPII BACI: bilateral trade flows for every country pair and HS6 product, 1995 onwards.
 
-BACI reconciles what exporters and importers declare to UN Comtrade into one value per flow.
+BACI reconciles what exporters and reporters declare to UN Comtrade into one value per flow.
 CEPII publishes one zip per HS revision and release (``BACI_HS22_V202501.zip``), holding one
 CSV per year (``BACI_HS22_Y2022_V202501.csv``, about 11 million rows) plus the release's
 ``country_codes_V202501.csv`` and ``product_codes_HS22_V202501.csv``. The yearly files have six
@@ -381,7 +381,7 @@ class _Countries:
 @dataclass
 class _Filters:
     years: set[int] | None = None
-    importers: list[str] | None = None
+    reporters: list[str] | None = None
     exporters: list[str] | None = None
     hs6: list[str] | None = None
 
@@ -389,7 +389,7 @@ class _Filters:
         parts = []
         if self.years is not None:
             parts.append(pc.is_in(table[YEAR], pa.array(sorted(self.years), pa.int16())))
-        for col, values in ((IMPORTER, self.importers), (EXPORTER, self.exporters),
+        for col, values in ((IMPORTER, self.reporters), (EXPORTER, self.exporters),
                             (HS6, self.hs6)):
             if values is not None:
                 parts.append(pc.is_in(table[col], pa.array(values, pa.string())))
@@ -403,7 +403,7 @@ class _Filters:
 
 def make_filters(
     years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
+    reporters: Iterable[str] | None = None,
     exporters: Iterable[str] | None = None,
     hs6: Iterable[str | int] | None = None,
 ) -> _Filters:
@@ -416,7 +416,7 @@ def make_filters(
             raise BadValueError(f"hs6 filter takes 6-digit codes, got {short[0]!r}")
     return _Filters(
         years={int(y) for y in years} if years is not None else None,
-        importers=check_countries(list(importers), what="importer") if importers is not None
+        reporters=check_countries(list(reporters), what="importer") if reporters is not None
         else None,
         exporters=check_countries(list(exporters), what="exporter") if exporters is not None
         else None,
@@ -642,7 +642,7 @@ def iter_tables(
     path: str | Path,
     *,
     years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
+    reporters: Iterable[str] | None = None,
     exporters: Iterable[str] | None = None,
     hs6: Iterable[str | int] | None = None,
     country_codes: dict[int, str] | str | Path | None = None,
@@ -659,7 +659,7 @@ def iter_tables(
         raise BadValueError("cannot tell the HS revision from the file name; name it as CEPII "
                             "does (BACI_HS92_Y2021_V202301.csv) or pass hs_rev='HS92'",
                             path=path)
-    filters = make_filters(years, importers, exporters, hs6)
+    filters = make_filters(years, reporters, exporters, hs6)
     table = (baci_country_codes(country_codes) if isinstance(country_codes, str | Path)
              else country_codes if country_codes is not None else info.country_codes)
     countries = _Countries(table)
@@ -685,7 +685,7 @@ def read(
     path: str | Path,
     *,
     years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
+    reporters: Iterable[str] | None = None,
     exporters: Iterable[str] | None = None,
     hs6: Iterable[str | int] | None = None,
     country_codes: dict[int, str] | str | Path | None = None,
@@ -704,7 +704,7 @@ def read(
     :class:`~esc.errors.MissingColumnError`, :class:`~esc.errors.CorruptFileError` for a
     truncated archive.
     """
-    tables = list(iter_tables(path, years=years, importers=importers, exporters=exporters,
+    tables = list(iter_tables(path, years=years, reporters=reporters, exporters=exporters,
                               hs6=hs6, country_codes=country_codes, hs_rev=hs_rev))
     table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
     log.info("read %d BACI rows from %s", table.num_rows, path)
@@ -740,7 +740,7 @@ class BaciSource(BaseSource):
         years = check_years(query.years, _years_of(found, rev), f"BACI {rel} {rev}")
         files = [e["path_parquet"] for e in found if e.get(HS_REV) == rev
                  and (years is None or set(e.get("years", [])) & set(years))]
-        flows = cache.read(files, years=years, importers=query.reporters,
+        flows = cache.read(files, years=years, reporters=query.reporters,
                            exporters=query.exporters, products=query.products, product=HS6)
         return self.finish(flows, rel, hs_rev=rev)
 

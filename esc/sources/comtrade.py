@@ -595,7 +595,7 @@ class ComtradeSource(BaseSource):
                             "UN Comtrade cache")
         found = sorted(found, key=lambda e: (Path(e["path_parquet"]).stat().st_mtime_ns,
                                              e["path_parquet"]), reverse=True)
-        frames = [cache.read(e["path_parquet"], years=years, importers=query.reporters,
+        frames = [cache.read(e["path_parquet"], years=years, reporters=query.reporters,
                              exporters=query.exporters, products=query.products,
                              product=level) for e in found]
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -77,7 +77,7 @@ log = logging.getLogger(__name__)
 GENERATOR_VERSION = "4"
 DEFAULT_SEED = 2023
 REPORTERS = ("IND", "JPN")
-"""The study's two importers: they buy every registry product in the demo world."""
+"""The study's two reporters: they buy every registry product in the demo world."""
 YEARS: tuple[int, ...] = tuple(range(2015, 2024))
 RELEASE = "demo-v" + GENERATOR_VERSION
 
@@ -409,7 +409,7 @@ def _reporters_buy_registry(prod: _Products, ctry: pd.DataFrame) -> np.ndarray:
 
 
 def _import_demand(prod: _Products, ctry: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """Imports (P, C, T) in USD: each product's world exports split over importers."""
+    """Imports (P, C, T) in USD: each product's world exports split over reporters."""
     logm = np.log(ctry["imports_bn"].to_numpy())
     z = -2.5 + 1.2 * (logm - np.median(logm))[None, :] + rng.normal(0.0, 1.0, (len(prod.codes),
                                                                              len(logm)))
@@ -601,7 +601,7 @@ class _Network:
 def generate(seed: int = DEFAULT_SEED, *, chapters: tuple[str, ...] | None = None
              ) -> pd.DataFrame:
     """Generate the demo world: canonical flows (``hs_rev="HS22"``), every HS2022
-    subheading, 145 countries as exporters and importers, years 2015–2023. Values in USD.
+    subheading, 145 countries as exporters and reporters, years 2015–2023. Values in USD.
 
     Deterministic for a given ``seed``: about 0.86 million flows a year, 7.8 million in all,
     in under a minute on one core. ``chapters`` (two-digit HS chapters) generates only those
@@ -710,7 +710,7 @@ def provenance(seed: int = DEFAULT_SEED) -> dict:
 def load(
     *,
     years: list[int] | tuple[int, ...] | int | None = None,
-    importers: list[str] | tuple[str, ...] | str | None = None,
+    reporters: list[str] | tuple[str, ...] | str | None = None,
     exporters: list[str] | tuple[str, ...] | str | None = None,
     hs6: list[str] | tuple[str, ...] | str | None = None,
     seed: int = DEFAULT_SEED,
@@ -719,7 +719,7 @@ def load(
 
     An unknown year raises :class:`~esc.errors.UnknownReleaseError` naming the years there are.
 
-    >>> t = load(years=2019, importers="IND", hs6="850760")
+    >>> t = load(years=2019, reporters="IND", hs6="850760")
     >>> round(float(t["value_usd"].sum()) / 1e9, 2)
     1.23
     """
@@ -728,7 +728,7 @@ def load(
     def as_list(v):
         return None if v is None else ([v] if isinstance(v, str | int) else list(v))
 
-    years_l, imp_l, exp_l, hs_l = map(as_list, (years, importers, exporters, hs6))
+    years_l, imp_l, exp_l, hs_l = map(as_list, (years, reporters, exporters, hs6))
     if years_l:
         unknown = sorted(set(years_l) - set(YEARS))
         if unknown:
@@ -804,7 +804,7 @@ class DemoSource(BaseSource):
     def load(self, query: Query) -> pd.DataFrame:
         """:func:`load` with the query's filters (HS6 only)."""
         self.check_level(query)
-        return load(years=query.years, importers=query.reporters, exporters=query.exporters,
+        return load(years=query.years, reporters=query.reporters, exporters=query.exporters,
                     hs6=query.products)
 
     def scan(self, query: Query) -> Scan:

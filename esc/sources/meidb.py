@@ -291,7 +291,7 @@ def flows(
     paths: Iterable[str | Path] | None = None,
     *,
     years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
+    reporters: Iterable[str] | None = None,
     exporters: Iterable[str] | None = None,
     hs6: Iterable[str | int] | None = None,
 ) -> pd.DataFrame:
@@ -301,7 +301,7 @@ def flows(
     have none). Rows of partners that are not countries ("UNSPECIFIED") are left out, since
     a flows table names its exporter by ISO3; their value is logged.
     """
-    if importers is not None and set(check_countries(list(importers), what="importer")) - {
+    if reporters is not None and set(check_countries(list(reporters), what="importer")) - {
             REPORTER}:
         raise UnknownReleaseError("MEIDB holds India's imports only (importer IND)")
     table = read(paths, years=years, exporters=exporters, level=HS6, freq="year",

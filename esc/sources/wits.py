@@ -222,7 +222,7 @@ def read(
     *,
     flow: str = "export",
     years: Iterable[int] | None = None,
-    importers: Iterable[str] | None = None,
+    reporters: Iterable[str] | None = None,
     exporters: Iterable[str] | None = None,
     hs2: Iterable[str | int] | None = None,
     use_cache: bool = True,
@@ -236,19 +236,19 @@ def read(
     """
     files = [Path(p) for p in paths] if paths is not None else None
     chapters = None if hs2 is None else [str(c).strip().zfill(2) for c in hs2]
-    importers = check_countries(list(importers), what="importer") if importers else importers
+    reporters = check_countries(list(reporters), what="importer") if reporters else reporters
     exporters = check_countries(list(exporters), what="exporter") if exporters else exporters
     if not use_cache:
         table = parse(files if files is not None else default_paths(), flow=flow)
         mask = pd.Series(True, index=table.index)
-        for col, values in ((YEAR, years), (IMPORTER, importers), (EXPORTER, exporters),
+        for col, values in ((YEAR, years), (IMPORTER, reporters), (EXPORTER, exporters),
                             (HS2, chapters)):
             if values is not None:
                 mask &= table[col].isin([int(v) for v in values] if col == YEAR else values)
         return table[mask].reset_index(drop=True)
     entry = cached_entry(files, flow=flow)
     return cache.read(entry, years=list(years) if years is not None else None,
-                      importers=importers, exporters=exporters, products=chapters, product=HS2)
+                      reporters=reporters, exporters=exporters, products=chapters, product=HS2)
 
 
 class WitsIndiaSource(BaseSource):
@@ -288,7 +288,7 @@ class WitsIndiaSource(BaseSource):
         years = check_years(query.years, {y for e in found for y in e.get("years", [])},
                             "WITS India mirror data")
         frame = cache.read([e["path_parquet"] for e in found], years=years,
-                           importers=query.reporters, exporters=query.exporters,
+                           reporters=query.reporters, exporters=query.exporters,
                            products=query.products, product=HS2)
         return self.finish(frame.drop_duplicates().reset_index(drop=True))
 
