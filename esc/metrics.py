@@ -404,9 +404,12 @@ def _concentration_sql(
     products: Iterable[str] | str | None = None,
     unique_flows: bool = False,
     spill: bool = False,
+    ordered: bool = True,
 ) -> str:
     """The concentration query. ``spill`` ranks suppliers with a window (sorts can spill to
-    disk) instead of keeping a top-3 list per group in memory (faster, but not spillable)."""
+    disk) instead of keeping a top-3 list per group in memory (faster, but not spillable).
+    ``ordered=False`` leaves out the final sort by (year, importer, product), for a caller
+    that keeps the result in DuckDB and orders what it returns itself (:mod:`esc.screen`)."""
     base = _base_cte(src, product=product, merge_hk=merge_hk, unique_flows=unique_flows,
                      reporters=reporters, years=years, products=products)
     share_cols = _share_columns(supplier, groups)
@@ -435,7 +438,7 @@ def _concentration_sql(
                (sum(v) * sum(v)) / sum(v * v) AS eff_suppliers{shares}
         FROM {source}
         GROUP BY year, importer, {PRODUCT}
-        ORDER BY year, importer, {PRODUCT}"""
+        {f"ORDER BY year, importer, {PRODUCT}" if ordered else ""}"""
 
 
 def concentration(

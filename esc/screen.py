@@ -131,29 +131,14 @@ def screen(
     years = screen_years(year, years_back, [] if available is None else available, preset)
     groups = dict(groups) if groups is not None else partner_groups()
     hs_rev = hs_rev or "HS22"
-    con = metrics.connect()
-    try:
-        table = metrics.concentration(flows, importers=None if every else reporters,
-                                      years=years, groups=groups, merge_hk=merge_hk,
-                                      unique_flows=unique_flows, con=con)
-        world = metrics.world_export_concentration(flows, years=years, merge_hk=merge_hk,
-                                                   con=con)
-        ratio = import_export_ratios(flows, None if every else reporters, years, con=con)
-    finally:
-        con.close()
-    table = table.merge(world[["year", "hs6", "export_hhi"]], on=["year", "hs6"], how="left")
-    table = table.merge(ratio, on=["year", "importer", "hs6"], how="left")
-    codes = sorted(table["hs6"].unique())
-    table = table.merge(analysis.pci_table(flows, years=years, codes=codes, mode=pci,
-                                           hs_rev=hs_rev, atlas_pci=atlas_pci),
-                        on=["year", "hs6"], how="left")
-    table = _labels(table, hs_rev, names)
+    table = _measured(flows, reporters=None if every else reporters, years=years,
+                      groups=groups, merge_hk=merge_hk, unique_flows=unique_flows, pci=pci,
+                      hs_rev=hs_rev, atlas_pci=atlas_pci, names=names)
     table = _classify(table, preset, hhi_cut, pci_cut)
     if sector:
         keep = set(analysis.registry_products("hs6", hs_rev, sector)["hs6"])
         table = table[table["hs6"].isin(keep)]
-    table = table.sort_values(["year", "importer", "imports_usd"],
-                              ascending=[True, True, False]).reset_index(drop=True)
+    table = table.reset_index(drop=True)
     if label is not None:
         stamp(table, label.at_level("hs6"))
     table.attrs.update({"preset": preset, "pci": pci, "merge_hk": merge_hk, "years": years,
@@ -224,10 +209,98 @@ def import_export_ratios(flows: metrics.Flows, reporters: list[str] | None, year
     return out
 
 
-def _labels(table: pd.DataFrame, hs_rev: str, names: pd.DataFrame | None) -> pd.DataFrame:
+def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[int],
+              groups: dict[str, frozenset[str]], merge_hk: bool, unique_flows: bool, pci: str,
+              hs_rev: str, atlas_pci: analysis.AtlasPci, names: pd.DataFrame | None
+              ) -> pd.DataFrame:
+    """Every number and label of the screen, one row per (year, importer, hs6), ordered by
+    year, importer, imports (largest first) and code.
+
+    The concentration pass (:func:`esc.metrics.concentration`'s SQL) and the exporters' sums
+    ``X`` (:func:`export_sums`) stay in DuckDB as temporary tables; ``export_hhi`` and ``M/X``
+    come from them (``M`` is ``imports_usd``: the same rows, summed once), and the product
+    tables (PCI, labels: a few thousand rows) are joined there too, so the million-row result
+    leaves DuckDB once. With ``merge_hk`` the world HHI counts Hong Kong and Macao as China
+    while M/X keeps the countries as reported, so both are computed by their own queries.
+    """
+    con = metrics.connect()
+    try:
+        src = metrics._Source(con, flows)
+        try:
+            conc = metrics._concentration_sql(src, product="hs6", merge_hk=merge_hk,
+                                              groups=groups, reporters=reporters, years=years,
+                                              unique_flows=unique_flows, ordered=False)
+            con.execute(f"CREATE TEMP TABLE esc_conc AS SELECT * RENAME "
+                        f"({metrics.PRODUCT} AS hs6) FROM ({conc})")
+            if merge_hk:
+                world = metrics.world_export_concentration(flows, years=years, merge_hk=True,
+                                                           con=con)
+                ratio = import_export_ratios(flows, reporters, years, con=con)
+                con.register("esc_world", world[["year", "hs6", "export_hhi"]])
+                con.register("esc_ratio", ratio)
+            else:
+                con.execute(f"CREATE TEMP TABLE esc_x AS {_export_sums_sql(src, years)}")
+                con.execute("""CREATE TEMP VIEW esc_world AS SELECT year, hs6,
+                                   sum(x * x) / (sum(x) * sum(x)) AS export_hhi
+                               FROM esc_x GROUP BY year, hs6""")
+                con.execute(f"CREATE TEMP VIEW esc_ratio AS {_RATIO_SQL}")
+        finally:
+            src.close()
+        codes = [r[0] for r in con.execute("SELECT DISTINCT hs6 FROM esc_conc ORDER BY 1")
+                 .fetchall()]
+        pcis = analysis.pci_table(flows, years=years, codes=codes, mode=pci, hs_rev=hs_rev,
+                                  atlas_pci=atlas_pci)
+        con.register("esc_pci", pcis.astype({"year": "int32"}))
+        con.register("esc_labels", _product_labels(codes, hs_rev, names))
+        out = con.sql(_JOINED_SQL).to_arrow_table().to_pandas()
+    finally:
+        con.close()
+    out["year"] = out["year"].astype("int16")
+    out["n_partners"] = out["n_partners"].astype("int64")
+    out["in_registry"] = out["in_registry"].astype(bool)
+    return out
+
+
+def _export_sums_sql(src: metrics._Source, years: list[int]) -> str:
+    """SQL for ``X``: every exporter's exports of each product to every other country (USD),
+    ``year, exporter, hs6, x`` (self-trade and non-positive values left out, as
+    :func:`esc.metrics.world_export_concentration` without ``merge_hk``)."""
+    return f"""SELECT CAST(year AS INTEGER) AS year, exporter, {src.product_expr("hs6")} AS hs6,
+                      sum(value_usd) AS x
+               FROM {src.sql}
+               WHERE {metrics._in_list("year", years)} AND value_usd > 0
+                     AND isfinite(value_usd) AND exporter <> importer
+               GROUP BY 1, 2, 3"""
+
+
+# M / X per (year, reporter, product): M the concentration pass's imports_usd (the same rows,
+# filters and sum as import_export_ratios' M), X the reporter's exports; inf when X = 0.
+_RATIO_SQL = """SELECT c.year, c.importer, c.hs6,
+       CASE WHEN coalesce(x.x, 0) > 0 THEN c.imports_usd / x.x ELSE 'inf'::DOUBLE END
+           AS import_export_ratio
+    FROM esc_conc c LEFT JOIN esc_x x
+      ON x.year = c.year AND x.exporter = c.importer AND x.hs6 = c.hs6"""
+
+_JOINED_SQL = """SELECT c.*, w.export_hhi, r.import_export_ratio, p.pci, p.pci_source,
+       p.pci_note, l.description, l.hs2, l.section, l.short_name, l.sector, l.product,
+       l.in_registry
+    FROM esc_conc c
+    LEFT JOIN esc_world w ON w.year = c.year AND w.hs6 = c.hs6
+    LEFT JOIN esc_ratio r ON r.year = c.year AND r.importer = c.importer AND r.hs6 = c.hs6
+    LEFT JOIN esc_pci p ON p.year = c.year AND p.hs6 = c.hs6
+    LEFT JOIN esc_labels l ON l.hs6 = c.hs6
+    ORDER BY c.year, c.importer, c.imports_usd DESC, c.hs6"""
+
+
+def _product_labels(codes: list[str], hs_rev: str, names: pd.DataFrame | None
+                    ) -> pd.DataFrame:
+    """One row per product code: ``hs6, description, hs2, section, short_name, sector,
+    product, in_registry`` (HS names, HS section, the sector registry's labels)."""
+    table = pd.DataFrame({"hs6": pd.Series(codes, dtype=str)})
     if names is None:
         names = pd.DataFrame({"hs6": pd.Series(dtype=str), "description": pd.Series(dtype=str)})
-    table = table.merge(names[["hs6", "description"]], on="hs6", how="left")
+    table = table.merge(names[["hs6", "description"]].drop_duplicates("hs6"), on="hs6",
+                        how="left")
     table["hs2"] = table["hs6"].str[:2]
     table["section"] = table["hs2"].map({c: section_of(c) for c in table["hs2"].unique()})
     reg = analysis.registry_products("hs6", hs_rev, None)
@@ -239,15 +312,24 @@ def _labels(table: pd.DataFrame, hs_rev: str, names: pd.DataFrame | None) -> pd.
     return table
 
 
+_RULE_COLUMNS = ["year", "importer", "hs6", "hhi", "pci", "import_export_ratio", "export_hhi",
+                 "top1_share"]
+
+
 def _classify(table: pd.DataFrame, preset: str, hhi_cut: float | None,
               pci_cut: float | None) -> pd.DataFrame:
-    flags = {}
-    for name in PRESET_NAMES:
-        flags[f"flag_{name}"] = vulnerability.classify(table, preset=name, hhi_cut=hhi_cut,
-                                                       pci_cut=pci_cut)["flag"].to_numpy()
-    out = vulnerability.classify(table, preset=preset, hhi_cut=hhi_cut, pci_cut=pci_cut)
-    for col, values in flags.items():
-        out[col] = values
+    """``category``, ``flag`` and ``preset`` of the chosen preset and ``flag_<name>`` of each
+    preset (:func:`esc.vulnerability.classify`, run on the columns its rules read, so that the
+    million-row table is not copied once per preset)."""
+    rules = table[_RULE_COLUMNS]
+    runs = {name: vulnerability.classify(rules, preset=name, hhi_cut=hhi_cut, pci_cut=pci_cut)
+            for name in dict.fromkeys([*PRESET_NAMES, preset])}
+    chosen = runs[preset]
+    out = table.assign(category=chosen["category"].array, flag=chosen["flag"].array,
+                       preset=chosen["preset"].array,
+                       **{f"flag_{name}": runs[name]["flag"].to_numpy()
+                          for name in PRESET_NAMES})
+    out.attrs.update(chosen.attrs)
     return out
 
 
