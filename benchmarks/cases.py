@@ -209,7 +209,7 @@ def filtered_esc(p: Params) -> dict:
     from esc import data
 
     timing, df = _timed(lambda: data.load_flows("baci", years=p["years"],
-                                                 importers=[p["importer"]], hs6=p["hs6"]))
+                                                 reporters=[p["importer"]], hs6=p["hs6"]))
     df.to_parquet(p["out"], index=False)
     return {**timing, "rows_out": len(df)}
 
@@ -244,14 +244,18 @@ def out_of_core_esc(p: Params) -> dict:
 
 # --------------------------------------------------------------------------- the full screen
 
-_SCREEN_OUT = ["year", "importer", "hs6", "hhi", "pci", "pci_source", "category", "flag"]
+_SCREEN_OUT = ["year", "importer", "hs6", "hhi", "pci", "pci_source", "category", "flag",
+               "imports_usd", "top1_partner", "top1_share", "top3_share", "share_chn",
+               "export_hhi", "import_export_ratio", "sector"]
 
 
 def screen_esc(p: Params) -> dict:
     """esc.screen.screen of every importer and product (``reporters=None``) over the cached
     BACI-shaped years: concentration with partner groups, world-export HHI, M/X, PCI from the
-    complete export matrix, labels and the four presets. SQL over the Parquet cache."""
+    complete export matrix, labels and the four presets. SQL over the Parquet cache; the
+    results memo is off, so that the screen is computed, not read back."""
     os.environ["ESC_CACHE_DIR"] = p["cache"]
+    os.environ["ESC_MEMO"] = "0"
     from esc import study
 
     timing, out = _timed(lambda: study.screen(source="baci", reporters=None, year=p["year"],
