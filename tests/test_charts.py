@@ -721,3 +721,82 @@ def test_quadrant_labels_keep_clear_of_each_other_and_of_other_bubbles():
             nx, ny = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
             gap = math.hypot(nx - cx, ny - cy) - radius
             assert gap <= 6 or r["ax"] is not None, (r["short"], gap)  # a leader line
+
+
+def test_controls_chart_cuts_a_bar_five_times_the_next_and_keeps_its_split():
+    # at risk: 30,000, 2,000 and 1,000 USD million; 30,000 > 5 x 2,000, so the axis stops at
+    # 1.6 x 2,000 = 3,200 and the long bar's parts (20,000 + 10,000) are drawn 2/3 and 1/3
+    ctl = pd.DataFrame({"control": ["graphite", "gallium", "rare earths"],
+                        "importer": ["IND", "JPN", "IND"], "year": 2023,
+                        "coverable_usd": [20e9, 1e9, 0.4e9], "uncovered_usd": [10e9, 1e9, 0.6e9]})
+    ctl["at_risk_usd"] = ctl["coverable_usd"] + ctl["uncovered_usd"]
+    spec = charts.controls_at_risk(ctl).to_dict()
+    domains = [d["scale"]["domain"] for d in _walk(spec)
+               if d.get("field") == "drawn" and "domain" in d.get("scale", {})]
+    assert [0, pytest.approx(3200.0)] in domains
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "30,000 »" in text and "cut at the chart's edge" in text
+    (bars,) = [d for d in _datasets(spec) if d and "drawn" in d[0]]
+    graphite = {r["kind"]: r["drawn"] for r in bars if r["step"].startswith("graphite")}
+    assert sum(graphite.values()) == pytest.approx(3200.0)
+    assert graphite[next(k for k in graphite if k.startswith("Could"))] == pytest.approx(
+        3200.0 * 2 / 3)
+    # bars within five times each other are drawn whole, without a note
+    ctl.loc[0, ["coverable_usd", "uncovered_usd", "at_risk_usd"]] = [2e9, 1e9, 3e9]
+    text = json.dumps(charts.controls_at_risk(ctl).to_dict(), ensure_ascii=False)
+    assert "»" not in text and "cut at the chart's edge" not in text
+
+
+def test_waterfall_prints_each_step_when_one_dwarfs_the_rest():
+    wf = pd.DataFrame({"year": 2023, "importer": "IND", "hs6": ["850760", "854142", "284690"],
+                       "at_risk_usd": [30e9, 2e9, 1e9], "coverable_usd": [10e9, 1e9, 0.2e9]})
+    spec = charts.scenario_waterfall(wf).to_dict()
+    (ends,) = [d for d in _datasets(spec) if d and "text" in d[0] and "end" in d[0]]
+    # steps 30,000, 2,000, 1,000 (USD million) and the total 33,000
+    assert sorted(r["text"] for r in ends) == sorted(["30,000", "2,000", "1,000", "33,000"])
+    assert "each step's value is printed" in json.dumps(spec)
+    wf["at_risk_usd"] = [3e9, 2e9, 1e9]
+    spec = charts.scenario_waterfall(wf).to_dict()
+    assert not [d for d in _datasets(spec) if d and "text" in d[0] and "end" in d[0]]
+
+
+def test_units_are_written_once_and_in_usd_million():
+    """No chart shows full dollars or "USD m": money is "USD million"; a share axis or legend
+    titled "(%)" labels its ticks 0–100 without a second % sign."""
+    for key, chart in _every_chart().items():
+        spec = chart.to_dict()
+        text = json.dumps(spec, ensure_ascii=False)
+        assert "(USD)" not in text and "USD m)" not in text, key
+        for d in _walk(spec):
+            title = d.get("title")
+            if isinstance(title, str) and "(%)" in title:
+                fmt = (d.get("axis") or d.get("legend") or {}).get("format", "")
+                assert "%" not in str(fmt), (key, title)
+
+
+def test_ranked_bars_and_complementarity_lists_take_the_tables_product_level():
+    t = pd.DataFrame({"hs4": ["8507", "8541"], "short_name": ["Batteries", "Semiconductors"],
+                      "imports_usd": [3e9, 1e9], "year": 2023})
+    t.attrs["product"] = "hs4"
+    spec = charts.ranked_bars(t, value="imports_usd", x_title="Imports (USD million)").to_dict()
+    labels = {r["_label"] for d in _datasets(spec) for r in d if "_label" in r}
+    assert labels == {"Batteries (8507)", "Semiconductors (8541)"}
+    now = pd.DataFrame({"hs2": ["85", "28"], "shiftable_usd": [2e9, 1e8],
+                        "shiftable_uncapped_usd": [3e9, 2e8], "year": 2023})
+    nxt = pd.DataFrame({"hs2": ["84"], "score": [1e8], "density": [0.3]})
+    spec = charts.complementarity_lists(now, nxt).to_dict()
+    names = {r["name"] for d in _datasets(spec) for r in d if "name" in r}
+    assert names == {"85", "28", "84"}  # chapters, not a KeyError on "hs6"
+
+
+def test_ranked_bars_and_complementarity_lists_draw_a_note_on_an_empty_table():
+    empty = stamp(pd.DataFrame({"hs6": pd.Series(dtype=str),
+                                "imports_usd": pd.Series(dtype=float)}), DEMO)
+    text = json.dumps(charts.ranked_bars(empty, value="imports_usd",
+                                         x_title="Imports (USD million)").to_dict())
+    assert "no rows" in text and "DEMO DATA" in text
+    now = pd.DataFrame({"hs6": pd.Series(dtype=str), "shiftable_usd": pd.Series(dtype=float),
+                        "shiftable_uncapped_usd": pd.Series(dtype=float)})
+    nxt = pd.DataFrame({"hs6": pd.Series(dtype=str), "score": pd.Series(dtype=float),
+                        "density": pd.Series(dtype=float)})
+    assert "no rows" in json.dumps(charts.complementarity_lists(now, nxt).to_dict())

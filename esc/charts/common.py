@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from esc import tables
 from esc.charts.frame import Store, inline
 from esc.charts.style import INK, OTHER, country_scale
 from esc.countries import country_name
@@ -61,6 +62,23 @@ def latest(table: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int | N
     return out, year
 
 
+PRODUCT_LEVELS = ("hs6", "hs4", "hs2", "hs8")
+"""Product code columns, most detailed first (``hs8``: India's national lines)."""
+
+
+def product_column(table: pd.DataFrame) -> str | None:
+    """The table's product code column: ``attrs["product"]`` when the table has that
+    column, else the first of :data:`PRODUCT_LEVELS` it has; None when it has none.
+
+    >>> product_column(pd.DataFrame({"hs4": ["8507"], "hs2": ["85"]}))
+    'hs4'
+    """
+    given = (getattr(table, "attrs", {}) or {}).get("product")
+    if given and given in table.columns:
+        return str(given)
+    return next((c for c in PRODUCT_LEVELS if c in table.columns), None)
+
+
 def product_label(table: pd.DataFrame, product: str) -> pd.Series:
     """A readable product label: ``short_name (code)``; with HS6 codes and no ``short_name``
     the names come from the sector registry (esc's packaged product list)."""
@@ -85,10 +103,9 @@ def shorten(text: str, limit: int = 38) -> str:
 
 
 def top_with_other(values: pd.Series, top: int, other: str = OTHER) -> dict[str, str]:
-    """Map each key to itself when it is among the ``top`` largest, else to ``other``."""
-    ranked = values.sort_values(ascending=False)
-    keep = set(ranked.index[:top])
-    return {k: (k if k in keep else other) for k in ranked.index}
+    """Map each key to itself when it is among the ``top`` largest, else to ``other``
+    (:func:`esc.tables.top_with_other`)."""
+    return tables.top_with_other(values, top, other)
 
 
 def series_names(table: pd.DataFrame, column: str) -> pd.Series:
@@ -156,6 +173,20 @@ def far_apart(values: pd.Series, ratio: float = 5.0) -> float | None:
     if len(top) < 2 or top.iloc[1] <= 0 or top.iloc[0] <= ratio * top.iloc[1]:
         return None
     return float(top.iloc[1]) * 1.6
+
+
+def percent_axis(**kwargs: Any) -> alt.Axis:
+    """An axis (or legend labels) for shares on the 0–1 scale, labelled 0–100 without a %
+    sign: the unit is written once, in the title ("... (%)").
+
+    >>> percent_axis().to_dict()["labelExpr"]
+    "format(datum.value * 100, '.0f')"
+    """
+    return alt.Axis(labelExpr=PERCENT_LABELS, **kwargs)
+
+
+PERCENT_LABELS = "format(datum.value * 100, '.0f')"
+"""Vega expression of a 0–1 share as a percent number, for axis and legend labels."""
 
 
 BROKEN_NOTE = "The longest bar is cut at the chart's edge (»); its value is printed."

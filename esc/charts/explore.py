@@ -52,7 +52,7 @@ LABEL_FILTER = (f"datum.importer == {PARAMS['reporter']} && datum.year == {PARAM
                 f"&& datum.sector_key == {PARAMS['sector']}")
 """Labels are placed once per (reporter, year, sector choice)."""
 
-COLUMNS = [("product", "Product", 250), ("imports", "Imports (USD m)", 95),
+COLUMNS = [("product", "Product", 250), ("imports", "Imports (USD million)", 130),
            ("hhi_text", "HHI (0–1)", 65), ("top1", "Largest supplier (%)", 150)]
 """The table's columns: field, header, width in pixels."""
 
@@ -186,7 +186,7 @@ def _quadrant(df: pd.DataFrame, labels: pd.DataFrame, table: pd.DataFrame, w: in
         FILTER).transform_calculate(flagged=FLAGGED).encode(
         x=alt.X("hhi:Q", title="HHI of import sources (0–1)", scale=x_scale),
         y=alt.Y("pci:Q", title="Product Complexity Index (PCI, std. units)", scale=y_scale),
-        size=alt.Size("imports_musd:Q", title="Imports (USD m)",
+        size=alt.Size("imports_musd:Q", title="Imports (USD million)",
                       scale=alt.Scale(domain=[0, vmax], range=[15, 900])),
         color=alt.Color("category:N", title="Category", scale=alt.Scale(
             domain=cats, range=[CATEGORY_COLOURS[c] for c in cats]),
@@ -199,7 +199,7 @@ def _quadrant(df: pd.DataFrame, labels: pd.DataFrame, table: pd.DataFrame, w: in
                  alt.Tooltip("flagged:N", title="Flagged by the preset"),
                  alt.Tooltip("hhi:Q", title="HHI (0–1)", format=".2f"),
                  alt.Tooltip("pci:Q", title="PCI", format=".2f"),
-                 alt.Tooltip("imports_musd:Q", title="Imports (USD m)", format=",.1f"),
+                 alt.Tooltip("imports_musd:Q", title="Imports (USD million)", format=",.1f"),
                  alt.Tooltip("top1:N", title="Largest supplier")],
     )
     text = [

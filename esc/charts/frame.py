@@ -133,6 +133,16 @@ def finish(
     return out
 
 
+def no_rows(table: pd.DataFrame | None, opts: ChartText, width: int = 400) -> alt.VConcatChart:
+    """The chart of an empty table: its title, label and footer around a grey "no rows"
+    note, so a notebook section on data without rows still shows what it would draw."""
+    store: Store = {}
+    note = alt.Chart(inline(pd.DataFrame({"t": ["no rows: the table is empty"]}), store)
+                     ).mark_text(fontSize=14, color=MUTED).encode(text="t:N").properties(
+        width=width, height=60)
+    return finish(note, table, opts, store)
+
+
 def inline(df: pd.DataFrame, store: Store) -> alt.NamedData:
     """Put rows in ``store`` under a content-hash name and return a reference to them.
 

@@ -14,7 +14,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
-from esc.charts.common import name, shorten
+from esc.charts.common import name, percent_axis, shorten
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import (
     HEIGHT,
@@ -81,13 +81,15 @@ def concentration_chart(top: pd.DataFrame, **text: Unpack[ChartText]) -> alt.VCo
                  "label: largest supplier and its share")
     store: Store = {}
     width, height = size(opts, WIDTH - 300, alt.Step(18))
-    bars = alt.Chart(inline(df[["_label", "hhi", "imports_usd"]], store)).mark_bar(
+    df["imports_musd"] = df["imports_usd"] / 1e6  # shown in USD million, as in every chart
+    bars = alt.Chart(inline(df[["_label", "hhi", "imports_musd"]], store)).mark_bar(
         color=PALETTE[0]).encode(
         y=alt.Y("_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=380)),
         x=alt.X("hhi:Q", title="HHI of import sources (0–1)", scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("_label:N", title="Product (largest supplier)"),
                  alt.Tooltip("hhi:Q", title="HHI", format=".2f"),
-                 alt.Tooltip("imports_usd:Q", title="Imports (USD)", format=",.0f")],
+                 alt.Tooltip("imports_musd:Q", title="Imports (USD million)",
+                             format=",.1f")],
     ).properties(width=width, height=height)
     return finish(bars, top, opts, store)
 
@@ -124,7 +126,7 @@ def share_trend_chart(trend: pd.DataFrame, *, y: str = "share_chn", series: str 
         x=alt.X(f"{FISCAL_YEAR}:O", title="Fiscal year (April–March)",
                 scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("_y:Q", title=TREND_TITLES.get(y, (y, ""))[0] + " (%)",
-                axis=alt.Axis(format=".0%")),
+                axis=percent_axis()),
         color=alt.Color(f"{series}:N", title=series.replace("_", " ").capitalize(),
                         scale=alt.Scale(range=PALETTE)),
         detail="_segment:N",

@@ -21,12 +21,13 @@ from esc.charts.common import (
     lines,
     name,
     names_scale,
+    product_column,
     product_label,
     require,
     shorten,
     with_period,
 )
-from esc.charts.frame import Store, finish, inline
+from esc.charts.frame import Store, finish, inline, no_rows
 from esc.charts.scenarios import assumption_lines
 from esc.charts.style import MUTED, PALETTE, WIDTH, ChartText, options, size
 
@@ -55,8 +56,13 @@ def ranked_bars(
     if data_label is not None and opts.get("label") is None:
         opts["label"] = data_label
     require(table, [value], "ranked_bars")
+    if table.empty:
+        return no_rows(table, opts)
+    level = product_column(table)
+    if bar_label is None and level is None:
+        require(table, ["hs6"], "ranked_bars")  # names the missing product column
     df = table.nlargest(top, value).copy() if len(table) > top else table.copy()
-    df["_label"] = (df[bar_label].astype(str) if bar_label else product_label(df, "hs6"))
+    df["_label"] = (df[bar_label].astype(str) if bar_label else product_label(df, level))
     countries = colour in COUNTRY_COLUMNS
     if colour:
         names = df[colour].map(name) if countries else df[colour]
@@ -104,12 +110,16 @@ def complementarity_lists(
     """
     opts = options(text, title="What the partner could supply: now, and next")
     width = size(opts, WIDTH - 260, None)[0]
-    require(makes_now, ["hs6", "shiftable_usd", "shiftable_uncapped_usd"],
-             "complementarity_lists")
-    require(could_relocate, ["hs6", "score"], "complementarity_lists")
+    require(makes_now, ["shiftable_usd", "shiftable_uncapped_usd"], "complementarity_lists")
+    require(could_relocate, ["score"], "complementarity_lists")
+    table = makes_now if len(makes_now.attrs) else could_relocate
+    if makes_now.empty and could_relocate.empty:
+        return no_rows(table, opts, width)
+    level_a = _level(makes_now)
+    level_b = _level(could_relocate)
     store: Store = {}
     a = makes_now.nlargest(top, "shiftable_usd")
-    a = pd.DataFrame({"name": product_label(a, "hs6").map(shorten),
+    a = pd.DataFrame({"name": product_label(a, level_a).map(shorten),
                       "capped": a["shiftable_usd"] / 1e6,
                       "uncapped": a["shiftable_uncapped_usd"] / 1e6})
     order_a = list(dict.fromkeys(a.sort_values("capped", ascending=False)["name"]))
@@ -121,8 +131,8 @@ def complementarity_lists(
             y=y, x=alt.X("capped:Q", title="Shiftable, capped by world exports (USD million)",
                          scale=x_a),
             tooltip=[alt.Tooltip("name:N", title="Product"),
-                     alt.Tooltip("capped:Q", title="Capped (USD m)", format=",.1f"),
-                     alt.Tooltip("uncapped:Q", title="Uncapped (USD m)", format=",.1f")]),
+                     alt.Tooltip("capped:Q", title="Capped (USD million)", format=",.1f"),
+                     alt.Tooltip("uncapped:Q", title="Uncapped (USD million)", format=",.1f")]),
         alt.Chart(inline(a, store)).mark_tick(color=MUTED, thickness=2).encode(
             y=alt.Y("name:N", sort=order_a), x=alt.X("uncapped:Q", scale=x_a)),
     ]
@@ -132,7 +142,7 @@ def complementarity_lists(
         width=width, height=alt.Step(18),
         title="Makes it now (RCA >= 1): shiftable value; grey tick = uncapped")
     b = could_relocate.nlargest(top, "score")
-    b = pd.DataFrame({"name": product_label(b, "hs6").map(shorten),
+    b = pd.DataFrame({"name": product_label(b, level_b).map(shorten),
                       "score": b["score"] / 1e6, "density": b["density"].astype(float)})
     order_b = list(dict.fromkeys(b.sort_values("score", ascending=False)["name"]))
     cut_b = far_apart(b["score"])
@@ -140,16 +150,23 @@ def complementarity_lists(
         y=alt.Y("name:N", title=None, sort=order_b, axis=alt.Axis(labelLimit=300)),
         x=alt.X("score:Q", title="Value x density (USD million)", scale=cut_scale(cut_b)),
         tooltip=[alt.Tooltip("name:N", title="Product"),
-                 alt.Tooltip("score:Q", title="Value x density (USD m)", format=",.1f"),
+                 alt.Tooltip("score:Q", title="Value x density (USD million)", format=",.1f"),
                  alt.Tooltip("density:Q", title="Density", format=".2f")])
     if cut_b:
         nxt = alt.layer(nxt, cut_labels(b["score"], b["name"], cut_b, order_b, store, "name"))
     nxt = nxt.properties(width=width, height=alt.Step(18),
                          title="Could relocate (no RCA yet, high density): value x density")
-    table = makes_now if len(makes_now.attrs) else could_relocate
     dated = makes_now if "year" in makes_now.columns else could_relocate
     opts.setdefault("subtitle", with_period(assumption_lines(table), dated))
     if cut_a or cut_b:
         opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE]
     return finish(alt.vconcat(now, nxt), table, opts, store)
 
+
+
+def _level(table: pd.DataFrame) -> str:
+    """The product column of one complementarity list (``hs6`` named when it has none)."""
+    level = product_column(table)
+    if level is None:
+        require(table, ["hs6"], "complementarity_lists")
+    return level or "hs6"

@@ -12,6 +12,7 @@ from typing import Any, Unpack
 import altair as alt
 import pandas as pd
 
+from esc import tables
 from esc.charts.common import (
     BROKEN_NOTE,
     cut_labels,
@@ -29,6 +30,7 @@ from esc.charts.frame import Store, finish, inline
 from esc.charts.style import (
     DEMO_RED,
     HEIGHT,
+    INK,
     OTHER_GREY,
     PALETTE,
     WIDTH,
@@ -66,13 +68,8 @@ def scenario_waterfall(
     if step == "short_name" and "hs6" in table.columns:
         table = table.assign(short_name=product_label(table, "hs6"))
     require(table, [step, value], "scenario_waterfall")
-    cols = [value] + ([covered] if covered and covered in table.columns else [])
-    df = table.groupby(table[step].astype(str))[cols].sum().sort_values(value, ascending=False)
-    if len(df) > top:
-        rest = df.iloc[top:].sum().rename("Other products")
-        df = pd.concat([df.iloc[:top], rest.to_frame().T])
-    df = df / 1e6
-    segments = _waterfall_segments(df, value, covered if len(cols) > 1 else None)
+    df = tables.waterfall_steps(table, step=step, value=value, covered=covered, top=top) / 1e6
+    segments = _waterfall_segments(df, value, covered if df.shape[1] > 1 else None)
     store: Store = {}
     order = [*df.index, "Total"]
     kinds = list(dict.fromkeys(segments["kind"]))
@@ -90,7 +87,25 @@ def scenario_waterfall(
                  alt.Tooltip("amount:Q", title="USD million", format=",.1f")],
     ).properties(width=width, height=height)
     opts.setdefault("subtitle", _stop_subtitle(table) or with_period(None, table))
+    if far_apart(df[value]):  # one step dwarfs the rest: print every step's value
+        bars = alt.layer(bars, _step_values(segments, order, store)).properties(
+            width=width, height=height)
+        opts["subtitle"] = [*lines(opts.get("subtitle")), VALUES_NOTE]
     return finish(bars, table, opts, store)
+
+
+VALUES_NOTE = "One step is more than five times the next: each step's value is printed."
+"""The subtitle note of a waterfall whose steps are annotated (see :func:`far_apart`)."""
+
+
+def _step_values(segments: pd.DataFrame, order: list[str], store: Store) -> alt.Chart:
+    """Each step's value (USD million) printed right of where the step ends."""
+    ends = segments.groupby("step", sort=False).agg(end=("end", "max"), start=("start", "min"))
+    ends = ends.assign(text=(ends["end"] - ends["start"]).map(lambda v: f"{v:,.0f}")
+                       ).reset_index()
+    return alt.Chart(inline(ends, store)).mark_text(align="left", dx=4, fontSize=11,
+                                                    color=INK).encode(
+        y=alt.Y("step:N", sort=order), x=alt.X("end:Q"), text="text:N")
 
 
 def _stop_subtitle(table: pd.DataFrame) -> list[str] | None:
@@ -228,8 +243,8 @@ def alternative_suppliers(
         tooltip=[alt.Tooltip("name:N", title="Exporter"),
                  alt.Tooltip("share:Q", title="World share (%)", format=".1f"),
                  alt.Tooltip("rca:Q", title="RCA", format=".2f"),
-                 alt.Tooltip("imports:Q", title="Reporter buys now (USD m)", format=",.1f"),
-                 alt.Tooltip("headroom:Q", title="Headroom (USD m)", format=",.1f"),
+                 alt.Tooltip("imports:Q", title="Reporter buys now (USD million)", format=",.1f"),
+                 alt.Tooltip("headroom:Q", title="Headroom (USD million)", format=",.1f"),
                  alt.Tooltip("groups:N", title="Groups")],
     )
     if cut:
@@ -262,18 +277,36 @@ def controls_at_risk(
         rows.append((step, REPLACEABLE, r.coverable_usd / 1e6))
         rows.append((step, NOT_REPLACEABLE, r.uncovered_usd / 1e6))
     df = pd.DataFrame(rows, columns=["step", "kind", "usd_m"])
+    totals = ((table["at_risk_usd"] if "at_risk_usd" in table.columns
+               else table["coverable_usd"] + table["uncovered_usd"]) / 1e6).reset_index(drop=True)
+    steps = pd.Series([f"{c} · {name(i)}" for c, i in zip(table["control"], table["importer"],
+                                                          strict=True)])
+    order = list(steps.iloc[totals.sort_values(ascending=False).index])
+    cut = far_apart(totals)
+    # a bar cut at the edge keeps its split: both parts shrink in proportion to fit the edge
+    ratio = (cut / totals).clip(upper=1.0) if cut else pd.Series(1.0, index=totals.index)
+    shrink = dict(zip(steps, ratio, strict=True))
+    df["drawn"] = df["usd_m"] * df["step"].map(shrink)
     store: Store = {}
     width, height = size(opts, WIDTH - 220, alt.Step(20))
-    bars = alt.Chart(inline(df, store)).mark_bar().encode(
-        y=alt.Y("step:N", title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("sum(usd_m):Q", title="Imports from the controlling country (USD million)"),
+    bars: Any = alt.Chart(inline(df, store)).mark_bar().encode(
+        y=alt.Y("step:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("sum(drawn):Q", title="Imports from the controlling country (USD million)",
+                scale=cut_scale(cut)),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(
             domain=[REPLACEABLE, NOT_REPLACEABLE], range=[REPLACEABLE_BLUE, DEMO_RED]),
             legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("step:N", title="Control"), alt.Tooltip("kind:N", title="Part"),
                  alt.Tooltip("usd_m:Q", title="USD million", format=",.1f")],
-    ).properties(width=width, height=height)
+    )
+    if cut:
+        bars = alt.layer(bars, cut_labels(totals.reset_index(drop=True), steps, cut, order,
+                                          store, "step"))
+    bars = bars.properties(width=width, height=height)
     opts.setdefault("subtitle", assumption_lines(
         table, "Each control's HS6 codes (an upper bound of the controlled trade; see "
         "docs/scenarios.md)."))
+    if cut:
+        opts["subtitle"] = [*lines(opts.get("subtitle")), BROKEN_NOTE[:-1]
+                            + "; its two parts keep their proportions."]
     return finish(bars, table, opts, store)

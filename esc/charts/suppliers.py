@@ -17,7 +17,16 @@ import altair as alt
 import pandas as pd
 
 from esc import metrics
-from esc.charts.common import latest, name, names_scale, product_label, require, top_with_other
+from esc.charts.common import (
+    PERCENT_LABELS,
+    latest,
+    name,
+    names_scale,
+    percent_axis,
+    product_label,
+    require,
+    top_with_other,
+)
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import INK, OTHER, WIDTH, ChartText, options, size
 from esc.schema import EXPORTER, HS6, IMPORTER, VALUE, YEAR
@@ -97,7 +106,9 @@ def _grouped(
     grouped["importer_name"] = grouped[IMPORTER].map(lambda c: name(c) if c else "")
     order = list(totals.sort_values(ascending=False).index[:top])
     codes = [*order, OTHER] if len(totals) > top else order
-    return grouped.rename(columns={VALUE: "value"}), codes
+    grouped = grouped.rename(columns={VALUE: "value"})
+    grouped["value_m"] = grouped["value"] / 1e6  # shown in USD million, as in every chart
+    return grouped, codes
 
 
 def _panels(chart: Any, df: pd.DataFrame, store: Store) -> Any:
@@ -160,7 +171,7 @@ def supplier_bars(
     width, height = size(opts, WIDTH - 260, alt.Step(18 if n_products > 8 else 24))
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("share:Q", title="Share of import value (%)", stack="normalize",
-                axis=alt.Axis(format=".0%")),
+                axis=percent_axis()),
         y=alt.Y("product:N", title=None, sort=alt.EncodingSortField("value", op="sum",
                                                                     order="descending")),
         color=alt.Color("supplier_name:N", title="Supplier", scale=scale, sort=order),
@@ -168,7 +179,7 @@ def supplier_bars(
         tooltip=[alt.Tooltip("product:N", title="Product"),
                  alt.Tooltip("supplier_name:N", title="Supplier"),
                  alt.Tooltip("share:Q", title="Share", format=".1%"),
-                 alt.Tooltip("value:Q", title="Imports (USD)", format=",.0f")],
+                 alt.Tooltip("value_m:Q", title="Imports (USD million)", format=",.1f")],
     ).properties(width=width, height=height)
     body = _panels(bars, df, store)
     opts.setdefault("subtitle", _share_subtitle(data, df, year, product, max_products))
@@ -210,7 +221,7 @@ def heatmap(
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", title="Share (%)", scale=alt.Scale(scheme="orangered",
                                                                       domain=[0, 1]),
-                        legend=alt.Legend(format=".0%")),
+                        legend=alt.Legend(labelExpr=PERCENT_LABELS)),
         tooltip=[alt.Tooltip("product:N", title="Product"),
                  alt.Tooltip("supplier_name:N", title="Supplier"),
                  alt.Tooltip("share:Q", title="Share", format=".1%")],

@@ -1,7 +1,7 @@
 """Lines over years: import values, HHI, China's share, per product, importer or sector.
 
-The builder sums values and takes value-weighted means of ratios per (year, series) of the
-table it is given, for drawing: the ratios themselves come from :mod:`esc.metrics`. A series of
+The sums and value-weighted means per (year, series) come from :func:`esc.tables.by_year`,
+the ratios themselves from :mod:`esc.metrics`; the builder draws them. A series of
 countries (``importer``, ``exporter``) is drawn in the countries' own colours.
 """
 
@@ -12,20 +12,20 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
+from esc import tables
 from esc.charts.common import (
     COUNTRY_COLUMNS,
     SERIES_TITLES,
     VALUE_COLUMNS,
     name,
     names_scale,
+    percent_axis,
     require,
     series_names,
-    top_with_other,
     with_period,
 )
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import HEIGHT, OTHER, PALETTE, WIDTH, ChartText, options, size
-from esc.errors import BadValueError
 
 TREND_TITLES = {
     "hhi": ("HHI of import sources", "0–1"),
@@ -63,15 +63,10 @@ def trend(
     agg = agg or ("sum" if is_value else "mean")
     countries = series in COUNTRY_COLUMNS and series in table.columns
     keys = (table[series].astype(str) if countries else _series(table, series, y))
-    df = table.assign(_y=table[y].astype(float) * (1e-6 if is_value else 1.0),
-                      year=table["year"].astype(int), _s=keys)
     weighted = agg == "mean" and weight is not None and weight in table.columns
-    df["_w"] = df[weight].astype(float) if weighted else 1.0
-    if df["_s"].nunique() > max_series:
-        last = df[df["year"] == df["year"].max()]
-        amount = last.groupby("_s")["_w" if agg == "mean" else "_y"].sum()
-        df["_s"] = df["_s"].map(top_with_other(amount, max_series)).fillna(OTHER)
-    out = _aggregate(df, agg)
+    out = tables.by_year(table, y=y, series=keys, agg=agg, weight=weight if weighted else None,
+                         max_series=max_series).rename(columns={"series": "_s", y: "_y"})
+    out["_y"] = out["_y"] * (1e-6 if is_value else 1.0)  # USD shown in USD million
     if countries:
         scale = names_scale(out["_s"])
         out["_s"] = out["_s"].map(lambda c: c if c == OTHER else name(c))
@@ -80,7 +75,7 @@ def trend(
     store: Store = {}
     share = y.endswith("share") or y.startswith("share_")
     axis_title = y_title or _trend_title(y, is_value, weighted)
-    axis = alt.Axis(format=".0%") if share else alt.Axis(format=",.0f" if is_value else "")
+    axis = percent_axis() if share else alt.Axis(format=",.0f" if is_value else "")
     width, height = size(opts, WIDTH - 160, HEIGHT - 40)
     lines = alt.Chart(inline(out, store)).mark_line(point=True, strokeWidth=2).encode(
         x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
@@ -106,15 +101,3 @@ def _series(table: pd.DataFrame, series: str | None, y: str) -> pd.Series:
     if not series or series not in table.columns:
         return pd.Series(y, index=table.index)
     return series_names(table, series)
-
-
-def _aggregate(df: pd.DataFrame, agg: str) -> pd.DataFrame:
-    """Sum, or weighted mean sum(w*y)/sum(w), of ``_y`` per (year, series)."""
-    if agg == "sum":
-        return df.groupby(["year", "_s"], as_index=False)["_y"].sum()
-    if agg != "mean":
-        raise BadValueError(f"agg must be 'sum' or 'mean', not {agg!r}", path="<table>")
-    df = df.assign(_wy=df["_w"] * df["_y"]).dropna(subset=["_y"])
-    out = df.groupby(["year", "_s"], as_index=False)[["_wy", "_w"]].sum()
-    out["_y"] = out["_wy"] / out["_w"]
-    return out[["year", "_s", "_y"]]

@@ -1,0 +1,54 @@
+"""Tables shaped for charts (:mod:`esc.tables`): waterfall steps and values by year, checked
+against sums worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from esc import tables
+from esc.errors import BadValueError, MissingColumnError
+
+
+def test_waterfall_steps_sum_per_step_and_pool_the_rest():
+    t = pd.DataFrame({"name": ["a", "b", "c", "d", "a", "e"],
+                      "at_risk_usd": [5.0, 9.0, 2.0, 1.0, 6.0, 0.5],
+                      "coverable_usd": [1.0, 3.0, 0.0, 1.0, 1.0, 0.5]})
+    out = tables.waterfall_steps(t, step="name", value="at_risk_usd", covered="coverable_usd",
+                                 top=2)
+    # a = 5 + 6 = 11 (covered 2), b = 9 (3); c + d + e = 3.5 (covered 1.5)
+    assert list(out.index) == ["a", "b", tables.OTHER_PRODUCTS]
+    assert out["at_risk_usd"].tolist() == [11.0, 9.0, 3.5]
+    assert out["coverable_usd"].tolist() == [2.0, 3.0, 1.5]
+    assert out["at_risk_usd"].sum() == t["at_risk_usd"].sum()  # nothing lost in the pool
+
+
+def test_waterfall_steps_without_covered_and_missing_column():
+    t = pd.DataFrame({"name": ["a", "b"], "v": [1.0, 2.0]})
+    out = tables.waterfall_steps(t, step="name", value="v", covered="coverable_usd")
+    assert list(out.columns) == ["v"] and list(out.index) == ["b", "a"]
+    with pytest.raises(MissingColumnError):
+        tables.waterfall_steps(t, step="product", value="v")
+
+
+def test_by_year_weighted_mean_and_pooled_series():
+    t = pd.DataFrame({"year": [2022, 2022, 2023, 2023, 2023],
+                      "hhi": [0.5, 0.1, 0.4, 0.2, 0.9],
+                      "w": [1.0, 3.0, 2.0, 2.0, 1.0]})
+    series = pd.Series(["x", "y", "x", "y", "z"])
+    out = tables.by_year(t, y="hhi", series=series, agg="mean", weight="w", max_series=2)
+    got = {(r.year, r.series): round(r.hhi, 6) for r in out.itertuples()}
+    # 2023 weights: x 2, y 2, z 1 -> x and y kept (ties keep the first), z pooled as Other
+    assert got == {(2022, "x"): 0.5, (2022, "y"): 0.1, (2023, "x"): 0.4, (2023, "y"): 0.2,
+                   (2023, tables.OTHER): 0.9}
+    # one series: (0.5*1 + 0.1*3) / 4 = 0.2 in 2022; (0.8 + 0.4 + 0.9) / 5 = 0.42 in 2023
+    one = tables.by_year(t, y="hhi", series=pd.Series(["all"] * 5), agg="mean", weight="w")
+    assert one["hhi"].round(6).tolist() == [0.2, 0.42]
+
+
+def test_by_year_sum_and_bad_agg():
+    t = pd.DataFrame({"year": [2023, 2023, 2022], "v": [1.0, 2.0, 4.0]})
+    out = tables.by_year(t, y="v", series=pd.Series(["a", "a", "a"]), agg="sum")
+    assert out.set_index("year")["v"].to_dict() == {2022: 4.0, 2023: 3.0}
+    with pytest.raises(BadValueError):
+        tables.by_year(t, y="v", series=pd.Series(["a"] * 3), agg="median")
