@@ -16,7 +16,7 @@ import pytest
 from esc import initiative_sources
 from esc.cli import main
 from esc.errors import BadValueError
-from esc.initiatives import seeds_dir
+from esc.initiative_table import seeds_dir
 
 DATA = initiative_sources.default_path()
 
