@@ -252,9 +252,13 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
                                   atlas_pci=atlas_pci)
         con.register("esc_pci", pcis.astype({"year": "int32"}))
         con.register("esc_labels", _product_labels(codes, hs_rev, names))
-        out = con.sql(_JOINED_SQL).to_arrow_table().to_pandas()
+        joined = con.sql(_JOINED_SQL).to_arrow_table()
     finally:
-        con.close()
+        con.close()  # frees DuckDB's temporary tables before the frame is built
+    # column by column, each Arrow buffer released once converted: the table is not held
+    # twice (three BACI years: about 3 M rows)
+    out = joined.to_pandas(split_blocks=True, self_destruct=True)
+    del joined
     out["year"] = out["year"].astype("int16")
     out["n_partners"] = out["n_partners"].astype("int64")
     out["in_registry"] = out["in_registry"].astype(bool)
