@@ -24,7 +24,9 @@ folder or any other parameter gives another key, and the stored table is not use
 result is never served. Entries are written to a temporary file and moved into place under a
 per-key lock, and a second process asking for a key being computed waits for it instead of
 computing it twice (two notebooks of a report running at once). ``ESC_MEMO=0`` turns the memo
-off. :func:`clear` removes the entries.
+off. The memo keeps within ``$ESC_MEMO_MB`` megabytes (default 2048): after a write, the
+entries used longest ago are removed until it fits (:func:`prune`; a hit marks its entry
+used). :func:`clear` removes every entry.
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ from esc.config import cache_dir, data_dir, package_data_dir
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MEMO_VERSION", "clear", "enabled", "environment", "memo_key", "memo_path",
-           "memoised", "plain"]
+__all__ = ["MEMO_VERSION", "clear", "enabled", "environment", "limit_bytes", "memo_key",
+           "memo_path", "memoised", "plain", "prune"]
 
 MEMO_VERSION = 1
 """Part of every key: raised when the stored layout changes."""
 ENV_SWITCH = "ESC_MEMO"
 """``ESC_MEMO=0`` (or ``off``, ``false``, ``no``) turns the memo off."""
+ENV_LIMIT = "ESC_MEMO_MB"
+"""Size budget of the memo in MB (default :data:`DEFAULT_LIMIT_MB`)."""
+DEFAULT_LIMIT_MB = 2048
 
 
 class NotPlain(TypeError):
@@ -216,11 +221,52 @@ def memoised(kind: str, params: Mapping[str, Any], source: str,
         found = _read(path)
         if found is not None:
             log.info("%s: reusing %s", kind, path.name)
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used now: the last to go when the memo is pruned
             return found
         table = compute()
         if _storable(table):
             _write(path, table)
-        return table
+    prune()
+    return table
+
+
+def limit_bytes() -> int:
+    """The memo's size budget in bytes (``$ESC_MEMO_MB``, default :data:`DEFAULT_LIMIT_MB`)."""
+    raw = os.environ.get(ENV_LIMIT, "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_LIMIT_MB
+    except ValueError:
+        log.warning("$%s=%r is not a number of MB; using %d", ENV_LIMIT, raw, DEFAULT_LIMIT_MB)
+        mb = DEFAULT_LIMIT_MB
+    return int(mb * 1024 * 1024)
+
+
+def prune(limit: int | None = None) -> list[Path]:
+    """Remove the entries used longest ago (oldest modification time; a hit renews it) until
+    the memo's Parquet files total at most ``limit`` bytes (default :func:`limit_bytes`).
+    Returns the files removed."""
+    limit = limit_bytes() if limit is None else limit
+    root = cache_dir() / "memo"
+    entries = []
+    for path in root.rglob("*.parquet") if root.is_dir() else []:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for _, size, path in sorted(entries):
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            path.with_suffix(".lock").unlink(missing_ok=True)
+            removed.append(path)
+            total -= size
+    if removed:
+        log.info("memo pruned: %d entries removed to stay within %d MB", len(removed),
+                 limit // (1024 * 1024))
+    return removed
 
 
 def _storable(table: pd.DataFrame) -> bool:

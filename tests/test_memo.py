@@ -134,3 +134,21 @@ def test_memo_off_and_unplain_parameters_compute_each_time(counted, monkeypatch)
     study.screen(**args)
     study.screen(**args)
     assert len(counted) == 2 and not _entries()
+
+
+def test_prune_removes_the_entries_used_longest_ago(tmp_path, monkeypatch):
+    from esc.config import cache_dir
+
+    folder = cache_dir() / "memo" / "screen"
+    folder.mkdir(parents=True)
+    sizes = {"old": 3000, "mid": 2000, "new": 1000}
+    for age, (name, size) in enumerate(sizes.items()):
+        path = folder / f"{name}.parquet"
+        path.write_bytes(b"x" * size)
+        os.utime(path, ns=(10**18 + age, 10**18 + age))  # old < mid < new
+    monkeypatch.setenv("ESC_MEMO_MB", str(3500 / 1024 / 1024))
+    assert memo.limit_bytes() == 3500
+    removed = memo.prune()
+    assert [p.stem for p in removed] == ["old"]  # 6000 -> 3000 bytes, within 3500
+    assert sorted(p.stem for p in folder.glob("*.parquet")) == ["mid", "new"]
+    assert memo.prune(limit=0) and not list(folder.glob("*.parquet"))
