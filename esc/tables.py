@@ -116,3 +116,47 @@ def by_year(
         out = df.groupby(["year", "series"], as_index=False)[["_wy", "_w"]].sum()
         out["_y"] = out["_wy"] / out["_w"]
     return out[["year", "series", "_y"]].rename(columns={"_y": y})
+
+
+def supplier_mix(
+    shares: pd.DataFrame,
+    *,
+    product: str,
+    top: int = 6,
+    max_products: int | None = None,
+    importer: str = "importer",
+    supplier: str = "exporter",
+    value: str = "value_usd",
+) -> pd.DataFrame:
+    """Supplier shares per (importer, product) with the suppliers beyond the ``top`` largest
+    pooled as :data:`OTHER`, for a stacked bar or a grid.
+
+    ``shares`` is a :func:`esc.metrics.partner_shares` table (``importer, <product>,
+    exporter, value_usd, share``). The top suppliers are the largest by import value over
+    the whole table, so a colour means one country in every bar; an "Other" row adds the
+    pooled suppliers' values and shares (nothing is recomputed). With ``max_products``,
+    only each importer's ``max_products`` largest products (by import value) are kept.
+
+    Returns ``importer, <product>, supplier, value_usd, share``; ``attrs["suppliers"]``
+    lists the suppliers in legend order (largest first, :data:`OTHER` last when used).
+
+    >>> s = pd.DataFrame({"importer": "IND", "hs6": "1", "exporter": ["A", "B", "C"],
+    ...                   "value_usd": [6.0, 3.0, 1.0], "share": [0.6, 0.3, 0.1]})
+    >>> out = supplier_mix(s, product="hs6", top=1)
+    >>> out[["supplier", "share"]].values.tolist(), out.attrs["suppliers"]
+    ([['A', 0.6], ['Other', 0.4]], ['A', 'Other'])
+    """
+    _require(shares, [importer, product, supplier, value, "share"], "a supplier mix")
+    df = shares.assign(**{product: shares[product].astype(str)})
+    if max_products:
+        totals = df.groupby([importer, product], as_index=False)[value].sum()
+        biggest = totals.sort_values(value, ascending=False, kind="stable").groupby(
+            importer).head(max_products)
+        df = df.merge(biggest[[importer, product]], on=[importer, product])
+    by_supplier = df.groupby(supplier)[value].sum()
+    df["supplier"] = df[supplier].map(top_with_other(by_supplier, top))
+    out = df.groupby([importer, product, "supplier"], as_index=False, sort=False)[
+        [value, "share"]].sum().rename(columns={importer: "importer", value: "value_usd"})
+    order = list(by_supplier.sort_values(ascending=False, kind="stable").index[:top])
+    out.attrs["suppliers"] = [*order, OTHER] if len(by_supplier) > top else order
+    return out

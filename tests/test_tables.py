@@ -52,3 +52,22 @@ def test_by_year_sum_and_bad_agg():
     assert out.set_index("year")["v"].to_dict() == {2022: 4.0, 2023: 3.0}
     with pytest.raises(BadValueError):
         tables.by_year(t, y="v", series=pd.Series(["a"] * 3), agg="median")
+
+
+def test_supplier_mix_pools_small_suppliers_over_the_whole_table():
+    # suppliers by value over both products: CHN 9, KOR 4, DEU 2, VNM 1 -> top 2 CHN, KOR
+    s = pd.DataFrame({"importer": "IND", "hs6": ["1", "1", "1", "2", "2", "2"],
+                      "exporter": ["CHN", "KOR", "DEU", "CHN", "VNM", "KOR"],
+                      "value_usd": [6.0, 2.0, 2.0, 3.0, 1.0, 2.0],
+                      "share": [0.6, 0.2, 0.2, 0.5, 1 / 6, 1 / 3]})
+    out = tables.supplier_mix(s, product="hs6", top=2)
+    assert out.attrs["suppliers"] == ["CHN", "KOR", tables.OTHER]
+    got = {(r.hs6, r.supplier): (r.value_usd, round(r.share, 6)) for r in out.itertuples()}
+    assert got == {("1", "CHN"): (6.0, 0.6), ("1", "KOR"): (2.0, 0.2),
+                   ("1", tables.OTHER): (2.0, 0.2), ("2", "CHN"): (3.0, 0.5),
+                   ("2", "KOR"): (2.0, round(1 / 3, 6)), ("2", tables.OTHER): (1.0,
+                                                                             round(1 / 6, 6))}
+    # each product's shares still add up to one
+    assert out.groupby("hs6")["share"].sum().round(9).tolist() == [1.0, 1.0]
+    # max_products=1 keeps product 1 (imports 10 against 6)
+    assert set(tables.supplier_mix(s, product="hs6", top=2, max_products=1)["hs6"]) == {"1"}

@@ -164,13 +164,15 @@ LABEL_CHAR_PX = 6.0
 
 def _spots(r: float) -> list[tuple[str, float, float]]:
     """Candidate label spots (side, dx, dy) around a bubble of radius ``r``, nearest first:
-    right, left, above and below it, then the diagonals, at growing distances."""
+    right, left, above and below it, the diagonals, and text starting or ending above or
+    below it, at growing distances."""
     out = []
-    for gap in (3.0, 10.0, 20.0, 34.0, 50.0):
+    for gap in (3.0, 10.0, 20.0, 34.0, 50.0, 70.0):
         d = r + gap
         out += [("l", d, 0.0), ("r", -d, 0.0), ("c", 0.0, -d - 5), ("c", 0.0, d + 6),
                 ("l", d * 0.75, -d * 0.75), ("l", d * 0.75, d * 0.75),
-                ("r", -d * 0.75, -d * 0.75), ("r", -d * 0.75, d * 0.75)]
+                ("r", -d * 0.75, -d * 0.75), ("r", -d * 0.75, d * 0.75),
+                ("l", 3.0, -d - 5), ("l", 3.0, d + 6), ("r", -3.0, -d - 5), ("r", -3.0, d + 6)]
     return out
 
 

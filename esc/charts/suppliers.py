@@ -16,7 +16,7 @@ from typing import Any, Unpack
 import altair as alt
 import pandas as pd
 
-from esc import metrics
+from esc import metrics, tables
 from esc.charts.common import (
     PERCENT_LABELS,
     latest,
@@ -25,7 +25,6 @@ from esc.charts.common import (
     percent_axis,
     product_label,
     require,
-    top_with_other,
 )
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import INK, OTHER, WIDTH, ChartText, options, size
@@ -89,23 +88,13 @@ def _grouped(
     "Other" (their shares added), and the suppliers' codes in legend order."""
     shares = supplier_shares(data, product=product, partner=partner, value=value,
                              merge_hk=merge_hk)
-    shares[product] = shares[product].astype(str)
-    if max_products:
-        totals = shares.groupby([IMPORTER, product], as_index=False)[VALUE].sum()
-        biggest = totals.sort_values(VALUE, ascending=False, kind="stable").groupby(
-            IMPORTER).head(max_products)
-        shares = shares.merge(biggest[[IMPORTER, product]], on=[IMPORTER, product])
-    totals = shares.groupby(EXPORTER)[VALUE].sum()
-    mapping = top_with_other(totals, top)
-    shares["supplier"] = shares[EXPORTER].map(mapping)
-    shares["product"] = shares[product].map(_names_of(data, product))
-    grouped = shares.groupby([IMPORTER, "product", "supplier"], as_index=False)[
-        [VALUE, "share"]].sum()
+    mix = tables.supplier_mix(shares, product=product, top=top, max_products=max_products)
+    names = _names_of(data, product)
+    grouped = mix.assign(product=mix[product].map(names)).drop(columns=[product])
     grouped["supplier_name"] = grouped["supplier"].map(lambda s: OTHER if s == OTHER
                                                        else name(s))
     grouped["importer_name"] = grouped[IMPORTER].map(lambda c: name(c) if c else "")
-    order = list(totals.sort_values(ascending=False).index[:top])
-    codes = [*order, OTHER] if len(totals) > top else order
+    codes = list(mix.attrs["suppliers"])
     grouped = grouped.rename(columns={VALUE: "value"})
     grouped["value_m"] = grouped["value"] / 1e6  # shown in USD million, as in every chart
     return grouped, codes
