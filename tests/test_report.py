@@ -612,3 +612,27 @@ def test_charts_are_grouped_by_the_notebook_that_names_them(tmp_path):
     assert report.order_charts(tmp_path, drawn, jobs) == [
         "charts/overview-a.png", "charts/digital-and-ee-heatmap.png", "charts/unnamed.png",
         "charts/india-lithium-suppliers.png"]
+
+
+def test_an_interrupt_starts_no_further_notebook(tmp_path, monkeypatch):
+    """Ctrl-C while two notebooks run: the queued ones are never started."""
+    import time
+
+    from esc.report import runner
+
+    started: list[str] = []
+
+    def fake(job, folder, timeout):
+        started.append(job.name)
+        if job.name == "nb0":
+            raise KeyboardInterrupt
+        time.sleep(0.5)
+        job.status = "ok"
+
+    monkeypatch.setattr(runner, "_execute", fake)
+    jobs = [report.NotebookRun(name=f"nb{i}", template=tmp_path, parameters={})
+            for i in range(6)]
+    with pytest.raises(KeyboardInterrupt):
+        runner._run_all(jobs, tmp_path, timeout=10, progress=False, parallel=2)
+    time.sleep(1.0)  # let the notebook that was running finish
+    assert "nb0" in started and len(started) <= 3, started

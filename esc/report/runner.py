@@ -433,9 +433,14 @@ def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: b
             for job in jobs:
                 one(job)
             return
-        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="esc-report") as pool:
+        pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="esc-report")
+        try:
             for future in [pool.submit(one, job) for job in jobs]:
                 future.result()
+        except BaseException:  # Ctrl-C: start no further notebook; the running ones end
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 def _chart_owner(chart: str, jobs: list[NotebookRun], texts: dict[int, str]) -> int:
