@@ -210,3 +210,16 @@ def test_explorer_in_a_browser_redraws_the_table_offline(tmp_path):
     assert f"{ind['imports_usd'].max() / 1e6:,.1f}" in before
     assert f"{jpn['imports_usd'].max() / 1e6:,.1f}" in after
     assert f"{ind['imports_usd'].max() / 1e6:,.1f}" not in after
+
+
+def test_explorer_table_of_an_empty_screen_at_chapter_level_is_empty():
+    """A chapter-level source (WITS) has an empty screen: the explorer gets an empty table
+    with every column and draws its "no rows" note instead of failing."""
+    from esc import screen
+
+    empty = screen.empty_screen()
+    empty.attrs.update({"product": "hs2", "preset": "study"})
+    t = study.explorer_table(empty, sector=["Batteries", "Solar power"])
+    assert t.empty and list(t.columns) == ["hs2", *study.EXPLORER_COLUMNS]
+    assert t.attrs["product"] == "hs2"
+    assert "no rows" in json.dumps(charts.explorer(t).to_dict()).lower()
