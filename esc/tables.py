@@ -160,3 +160,35 @@ def supplier_mix(
     order = list(by_supplier.sort_values(ascending=False, kind="stable").index[:top])
     out.attrs["suppliers"] = [*order, OTHER] if len(by_supplier) > top else order
     return out
+
+
+def coverage_counts(
+    coverage: pd.DataFrame,
+    *,
+    product: str = "product",
+    kind: str = "type",
+    count: str = "n_initiatives",
+    products: list[str] | None = None,
+) -> pd.DataFrame:
+    """Initiatives per (product, type), with every product of ``products`` present.
+
+    ``count`` is summed per (product, type); without a ``count`` column each row counts one
+    (e.g. the initiatives table itself). With ``products``, only those are kept, and a
+    product with no row at all gets one row of count 0 (under the first type), so a chart
+    can show it as an empty row. Returns ``product, kind, n`` (``n`` an int).
+
+    >>> t = pd.DataFrame({"product": ["a", "a", "b"], "type": ["MoU", "MoU", "Fund"]})
+    >>> coverage_counts(t, products=["a", "c"]).values.tolist()
+    [['a', 'MoU', 2], ['c', 'MoU', 0]]
+    """
+    _require(coverage, [product, kind], "a coverage count")
+    df = coverage.assign(**{count: coverage[count] if count in coverage.columns else 1})
+    out = df.groupby([df[product].astype(str), df[kind].astype(str)], as_index=False)[
+        count].sum().rename(columns={product: "product", kind: "kind", count: "n"})
+    if products is not None:
+        out = out[out["product"].isin(list(products))]
+        missing = [p for p in products if p not in set(out["product"])]
+        first_kind = out["kind"].iloc[0] if len(out) else "none"
+        out = pd.concat([out, pd.DataFrame({"product": missing, "kind": first_kind, "n": 0})],
+                        ignore_index=True)
+    return out.assign(n=out["n"].astype(int)).reset_index(drop=True)

@@ -71,3 +71,16 @@ def test_supplier_mix_pools_small_suppliers_over_the_whole_table():
     assert out.groupby("hs6")["share"].sum().round(9).tolist() == [1.0, 1.0]
     # max_products=1 keeps product 1 (imports 10 against 6)
     assert set(tables.supplier_mix(s, product="hs6", top=2, max_products=1)["hs6"]) == {"1"}
+
+
+def test_coverage_counts_sum_per_product_and_type_and_keep_empty_products():
+    t = pd.DataFrame({"product": ["Batteries", "Batteries", "Magnets", "Solar"],
+                      "type": ["MoU", "MoU", "Fund", "MoU"], "n_initiatives": [2, 1, 1, 4]})
+    out = tables.coverage_counts(t, products=["Batteries", "Magnets", "Antibiotics"])
+    got = {(r.product, r.kind): r.n for r in out.itertuples()}
+    # Batteries/MoU 2 + 1 = 3; Solar left out; Antibiotics has none: one row of 0
+    assert got == {("Batteries", "MoU"): 3, ("Magnets", "Fund"): 1, ("Antibiotics", "MoU"): 0}
+    # without a count column each row is one initiative
+    rows = tables.coverage_counts(t.drop(columns="n_initiatives"))
+    assert rows.set_index(["product", "kind"])["n"].to_dict() == {
+        ("Batteries", "MoU"): 2, ("Magnets", "Fund"): 1, ("Solar", "MoU"): 1}

@@ -1,6 +1,7 @@
 """India–Japan cooperation initiatives: a timeline and the product x type coverage matrix.
 
-The tables come from :mod:`esc.initiatives`; the builders only draw them.
+The tables come from :mod:`esc.initiatives`, the counts per product and type from
+:func:`esc.tables.coverage_counts`; the builders only draw them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
+from esc import tables
 from esc.charts.common import require, with_period
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import INK, PALETTE, WIDTH, ChartText, options, size
@@ -89,18 +91,8 @@ def coverage_matrix(
     opts = options(text, title="Which priority products do the initiatives address?",
                    subtitle=with_period(None, coverage))
     require(coverage, [product, kind], "coverage_matrix")
-    df = coverage.copy()
-    if count not in df.columns:
-        df[count] = 1
-    df = df.groupby([df[product].astype(str), df[kind].astype(str)], as_index=False)[
-        count].sum().rename(columns={product: "product", kind: "kind", count: "n"})
-    if products is not None:
-        df = df[df["product"].isin(list(products))]
-        missing = [p for p in products if p not in set(df["product"])]
-        first_kind = df["kind"].iloc[0] if len(df) else "none"
-        df = pd.concat([df, pd.DataFrame({"product": missing, "kind": first_kind, "n": 0})],
-                       ignore_index=True)
-    df["n"] = df["n"].astype(int)
+    df = tables.coverage_counts(coverage, product=product, kind=kind, count=count,
+                                products=None if products is None else list(products))
     totals = df.groupby("product")["n"].transform("sum")
     rank = {p: i for i, p in enumerate(products or sorted(set(df["product"])))}
     df["product"] = df["product"].where(totals > 0, df["product"] + " (no initiative)")
