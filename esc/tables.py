@@ -192,3 +192,23 @@ def coverage_counts(
         out = pd.concat([out, pd.DataFrame({"product": missing, "kind": first_kind, "n": 0})],
                         ignore_index=True)
     return out.assign(n=out["n"].astype(int)).reset_index(drop=True)
+
+
+def weighted_mean(table: pd.DataFrame, *, keys: list[str], y: str, weight: str) -> pd.DataFrame:
+    """``sum(w * y) / sum(w)`` of ``y`` per ``keys`` (``w`` = ``weight``, e.g. import value
+    in USD, so a large commodity counts more than a small one).
+
+    A group with no value of ``y`` stays NaN (an unpublished year remains a gap, not a 0).
+    Returns ``keys`` and ``y``.
+
+    >>> t = pd.DataFrame({"k": ["a", "a", "b"], "s": [0.5, 0.1, None], "w": [1.0, 3.0, 2.0]})
+    >>> weighted_mean(t, keys=["k"], y="s", weight="w")["s"].round(2).tolist()
+    [0.2, nan]
+    """
+    _require(table, [*keys, y, weight], "a weighted mean")
+    w = table[weight].astype(float)
+    df = table[keys].assign(_wy=table[y].astype(float) * w, _w=w.where(table[y].notna()))
+    out = df.groupby(keys, as_index=False).agg(
+        _wy=("_wy", lambda s: s.sum(min_count=1)), _w=("_w", lambda s: s.sum(min_count=1)))
+    out[y] = out["_wy"] / out["_w"]
+    return out[[*keys, y]]

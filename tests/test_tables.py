@@ -84,3 +84,14 @@ def test_coverage_counts_sum_per_product_and_type_and_keep_empty_products():
     rows = tables.coverage_counts(t.drop(columns="n_initiatives"))
     assert rows.set_index(["product", "kind"])["n"].to_dict() == {
         ("Batteries", "MoU"): 2, ("Magnets", "Fund"): 1, ("Solar", "MoU"): 1}
+
+
+def test_weighted_mean_keeps_gaps_and_weighs_by_value():
+    t = pd.DataFrame({"sector": ["x", "x", "x", "y"], "year": [2021, 2021, 2022, 2021],
+                      "share": [0.6, 0.2, None, 0.5], "imports_usd": [1.0, 3.0, 5.0, 2.0]})
+    out = tables.weighted_mean(t, keys=["sector", "year"], y="share", weight="imports_usd")
+    got = out.set_index(["sector", "year"])["share"]
+    # x 2021: (0.6*1 + 0.2*3) / 4 = 0.3; x 2022: no published share -> NaN; y 2021: 0.5
+    assert round(got[("x", 2021)], 9) == 0.3
+    assert pd.isna(got[("x", 2022)])
+    assert got[("y", 2021)] == 0.5

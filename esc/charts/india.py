@@ -14,6 +14,7 @@ from typing import Unpack
 import altair as alt
 import pandas as pd
 
+from esc import tables
 from esc.charts.common import name, percent_axis, shorten
 from esc.charts.frame import Store, finish, inline
 from esc.charts.style import (
@@ -104,12 +105,9 @@ def share_trend_chart(trend: pd.DataFrame, *, y: str = "share_chn", series: str 
     commodities under one ``series`` value (e.g. ``series="sector"``) are combined as the
     import-weighted share: sum(share x imports) / sum(imports).
     """
-    df = trend.drop_duplicates([series, COMMODITY, YEAR]).copy()
-    df["_w"] = df["imports_usd"].astype(float)
-    df["_wy"] = df[y].astype(float) * df["_w"]
-    agg = df.groupby([series, YEAR, FISCAL_YEAR], as_index=False).agg(
-        _wy=("_wy", lambda s: s.sum(min_count=1)), _w=("_w", lambda s: s.sum(min_count=1)))
-    agg["_y"] = agg["_wy"] / agg["_w"]
+    df = trend.drop_duplicates([series, COMMODITY, YEAR])
+    agg = tables.weighted_mean(df, keys=[series, YEAR, FISCAL_YEAR], y=y,
+                               weight="imports_usd").rename(columns={y: "_y"})
     gaps = sorted(int(v) for v in agg.loc[agg["_y"].isna(), YEAR].unique())
     agg["_segment"] = agg[YEAR].map(lambda v: sum(v > g for g in gaps))
     order = [fiscal_label(v) for v in range(int(agg[YEAR].min()), int(agg[YEAR].max()) + 1)]
