@@ -442,7 +442,7 @@ def test_every_chart_builds_with_the_data_layer_unreachable(monkeypatch):
             monkeypatch.setattr(module, attr, unreachable)
     built = _every_chart()
     public = {n for n in charts.__all__ if n[0].islower()} - {
-        "country_colour", "esc_theme", "is_demo", "live", "save", "source_line",
+        "country_colour", "esc_theme", "interactive", "is_demo", "live", "save", "source_line",
         "supplier_shares", "use_theme"}
     assert set(built) == public  # every builder is covered
     for key, chart in built.items():

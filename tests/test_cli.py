@@ -179,3 +179,26 @@ def test_empty_groups_file_refused_for_the_india_sources_too(tmp_path, capsys, r
     assert main(["dependence", "--source", "dgcis", "--reporter", "IND", "--year", "2022",
                  "--groups", str(empty)]) == 2
     assert f"{empty}, line 1: the file is empty" in capsys.readouterr().err
+
+
+def test_cli_starts_without_altair_and_charts_resolve_every_name():
+    """``esc --help`` does not wait for altair: importing the CLI leaves it unimported (the
+    charts package loads a submodule on first use), and each public chart name still
+    resolves to the function its submodule defines."""
+    import subprocess
+    import sys
+
+    code = ("import sys, esc.cli; print('altair' in sys.modules); import esc.charts as c; "
+            "c.quadrant; print('altair' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]
+    import importlib
+
+    from esc import charts
+
+    for name in charts.__all__:
+        module = importlib.import_module(f"esc.charts.{charts._LAZY[name]}")
+        assert getattr(charts, name) is getattr(module, name), name
+    with pytest.raises(AttributeError):
+        charts.no_such_chart  # noqa: B018

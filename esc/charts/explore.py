@@ -7,7 +7,7 @@ four drop-down menus (Vega-Lite parameters bound to ``<select>`` elements) filte
 the browser, so the explorer needs no Python kernel and no network once drawn offline
 (:func:`esc.charts.offline.offline_html`, or :func:`live` in a notebook whose charts are
 PNG images). Labels of the largest Category A and B products are placed in Python, once per
-(reporter, year, sector) choice, without overlap (:mod:`esc.charts.quadrant`).
+(reporter, year, sector) choice, without overlap (:mod:`esc.charts.matrix`).
 
 Nothing is computed here: the flags and categories come with the table; the chart filters,
 ranks the flagged rows by imports and draws.
@@ -22,8 +22,8 @@ import pandas as pd
 
 from esc.charts.common import name, period, product_label, unique_short
 from esc.charts.frame import Store, finish, inline
+from esc.charts.matrix import _label_mask, _place_labels, _y_domain
 from esc.charts.offline import offline_html
-from esc.charts.quadrant import _label_mask, _place_labels, _y_domain
 from esc.charts.style import (
     CATEGORY_COLOURS,
     CATEGORY_NAMES,
