@@ -130,16 +130,16 @@ def test_dtypes(full):
 
 
 @pytest.mark.parametrize("filters", [
-    {"importers": ["IND"]},
-    {"importers": ["IND", "JPN"], "hs6": ["710239", "260112", 260300]},
+    {"reporters": ["IND"]},
+    {"reporters": ["IND", "JPN"], "hs6": ["710239", "260112", 260300]},
     {"exporters": ["AFG"], "years": [2021]},
-    {"importers": ["jpn"], "exporters": ["ZAF"]},
+    {"reporters": ["jpn"], "exporters": ["ZAF"]},
 ])
 def test_filters_equal_a_pandas_filter(example, full, filters):
     got = baci.read(example / EXAMPLE, hs_rev="HS92", **filters)
     mask = pd.Series(True, index=full.index)
-    if "importers" in filters:
-        mask &= full["importer"].isin([c.upper() for c in filters["importers"]])
+    if "reporters" in filters:
+        mask &= full["importer"].isin([c.upper() for c in filters["reporters"]])
     if "exporters" in filters:
         mask &= full["exporter"].isin(filters["exporters"])
     if "hs6" in filters:

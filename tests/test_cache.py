@@ -74,17 +74,17 @@ def test_write_and_sidecar(tmp_path, flows):
 
 
 @pytest.mark.parametrize("filters", [
-    {"importers": ["IND"]},
-    {"importers": ["IND", "JPN"], "products": ["710239", "260112", "999999"]},
+    {"reporters": ["IND"]},
+    {"reporters": ["IND", "JPN"], "products": ["710239", "260112", "999999"]},
     {"exporters": ["AFG"], "years": [2021]},
     {"years": [2020]},
-    {"importers": []},
+    {"reporters": []},
 ])
 def test_filtered_reads_equal_a_pandas_filter(flows, filters):
     path = cache.write_table(flows, "test", "R1", "flows", provenance=_prov())
     got = cache.read(path, **filters)
     mask = pd.Series(True, index=flows.index)
-    for key, col in (("importers", "importer"), ("exporters", "exporter"),
+    for key, col in (("reporters", "importer"), ("exporters", "exporter"),
                      ("products", "hs6"), ("years", "year")):
         if key in filters:
             mask &= flows[col].isin(filters[key])
