@@ -43,7 +43,9 @@ from typing import Any
 import pandas as pd
 
 import esc
+from esc import briefing, data
 from esc.config import cache_dir, data_dir, package_data_dir
+from esc.errors import EscError
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +131,9 @@ def data_state(source: str) -> dict[str, Any] | None:
     """What identifies ``source``'s data now: its provenance and the size and modification
     time of the files it is read from; None when the provenance has no ``sha256`` (such data
     is never memoised)."""
-    from esc import briefing, data
-
     try:
         provenance = dict(data.provenance(source))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EscError) as exc:  # e.g. a source with no data imported yet
         log.info("memo off for %s: no provenance (%s)", source, exc)
         return None
     if not briefing.provenance_hashes(provenance):
