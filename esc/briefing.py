@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from esc.atomic import write_atomic
+from esc.cache import provenance_hashes
 from esc.countries import country_name
 from esc.errors import BadValueError
 from esc.findings import what_this_shows
@@ -35,7 +36,7 @@ from esc.vulnerability import PRESETS
 log = logging.getLogger(__name__)
 
 __all__ = ["DECK", "WORKBOOK", "build", "changes_since", "describe_parameters",
-           "provenance_hashes", "save_table", "tables_dir"]
+           "save_table", "tables_dir"]
 
 DECK = "briefing.pptx"
 WORKBOOK = "tables.xlsx"
@@ -352,18 +353,3 @@ def changes_since(previous: Path, folder: Path, *, previous_manifest: dict[str, 
             lines.append(f"{len(flipped)} preset flag(s) flipped: {', '.join(flipped[:10])}"
                          + (" …" if len(flipped) > 10 else "") + ".")
     return lines
-
-
-def provenance_hashes(obj: Any) -> list[str]:
-    """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
-    found: list[str] = []
-    if isinstance(obj, dict):
-        for key, val in obj.items():
-            if key == "sha256" and isinstance(val, str):
-                found.append(val)
-            else:
-                found.extend(provenance_hashes(val))
-    elif isinstance(obj, list):
-        for val in obj:
-            found.extend(provenance_hashes(val))
-    return found

@@ -85,6 +85,21 @@ def sidecar_path(parquet: Path) -> Path:
     return parquet.with_name(parquet.name[: -len(PARQUET_SUFFIX)] + SIDECAR_SUFFIX)
 
 
+def provenance_hashes(obj: Any) -> list[str]:
+    """Every ``sha256`` value inside a provenance dict (nested dicts and lists too)."""
+    found: list[str] = []
+    if isinstance(obj, dict):
+        for key, val in obj.items():
+            if key == "sha256" and isinstance(val, str):
+                found.append(val)
+            else:
+                found.extend(provenance_hashes(val))
+    elif isinstance(obj, list):
+        for val in obj:
+            found.extend(provenance_hashes(val))
+    return found
+
+
 def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in 1 MiB chunks (constant memory)."""
     digest = sha256()

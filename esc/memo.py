@@ -43,7 +43,8 @@ from typing import Any
 import pandas as pd
 
 import esc
-from esc import briefing, data
+from esc import cache, data
+from esc.cache import sha256_file
 from esc.config import cache_dir, data_dir, package_data_dir
 from esc.errors import EscError
 
@@ -88,14 +89,6 @@ def plain(value: Any) -> Any:
     raise NotPlain(f"{type(value).__name__} cannot be part of a memo key")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def environment() -> str:
     """SHA-256 over esc's source files, its data files, ``$ESC_GROUPS_FILE`` and the data
     folder's listing (name, size, modification time of each file)."""
@@ -103,11 +96,11 @@ def environment() -> str:
     for path in sorted(Path(esc.__file__).parent.rglob("*.py")):
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for path in sorted(package_data_dir().glob("*.csv")):
-        digest.update(path.name.encode() + b"\0" + _sha256_file(path).encode())
+        digest.update(path.name.encode() + b"\0" + sha256_file(path).encode())
     groups = os.environ.get("ESC_GROUPS_FILE")
     if groups:
         found = Path(groups)
-        digest.update(b"groups\0" + (_sha256_file(found).encode() if found.is_file()
+        digest.update(b"groups\0" + (sha256_file(found).encode() if found.is_file()
                                      else groups.encode()))
     root = data_dir()
     if root is not None and root.is_dir():
@@ -136,7 +129,7 @@ def data_state(source: str) -> dict[str, Any] | None:
     except (OSError, ValueError, EscError) as exc:  # e.g. a source with no data imported yet
         log.info("memo off for %s: no provenance (%s)", source, exc)
         return None
-    if not briefing.provenance_hashes(provenance):
+    if not cache.provenance_hashes(provenance):
         return None
     found = data.scan(source)
     files = _file_stats(list(found.paths)) if found is not None else []

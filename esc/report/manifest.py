@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import esc
-from esc import briefing, data
+from esc import briefing, cache, data
 from esc.atomic import write_atomic
+from esc.cache import sha256_file
 from esc.config import data_dir, package_data_dir
 
 log = logging.getLogger(__name__)
@@ -53,15 +54,6 @@ def iso(ts: datetime) -> str:
     '2026-12-02T01:40:07Z'
     """
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 (hex) of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sha256_json(obj: Any) -> str:
@@ -157,7 +149,7 @@ def run_key(parameters: dict[str, Any], templates: Sequence[Path],
     return sha256_json({
         "parameters": parameters,
         "inputs": inputs_fingerprint(templates),
-        "data": briefing.provenance_hashes(provenance) or provenance,
+        "data": cache.provenance_hashes(provenance) or provenance,
         "esc": esc.__version__,
     })
 

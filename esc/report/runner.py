@@ -45,7 +45,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from esc import briefing, data, registry, vulnerability
+from esc import briefing, cache, data, registry, vulnerability
 from esc import report as package
 from esc.atomic import write_atomic
 from esc.config import cache_dir, data_dir, notebooks_dir
@@ -671,7 +671,7 @@ def run_report(
     run_params = {**params, "sectors": sector_list,
                   "notebooks": [t.stem for t in templates]}
     provenance = package.data_provenance(source)
-    if reuse and not briefing.provenance_hashes(provenance):
+    if reuse and not cache.provenance_hashes(provenance):
         log.warning("data provenance of %r has no sha256: outputs will not be reused", source)
         reuse = False
     key = run_key(run_params, templates, provenance)
