@@ -103,7 +103,14 @@ def test_import_baci_zip_then_load(release_zip):
     assert (prov["hs_rev"], prov["year"], prov["release"]) == ("HS92", 2021, "V202301")
     got = data.load_flows("baci", years=[2021], reporters=["IND"])
     expected = baci.read(release_zip, years=[2021], reporters=["IND"])
-    pd.testing.assert_frame_equal(got, expected)
+    keys = ["year", "exporter", "importer", "hs6"]
+    pd.testing.assert_frame_equal(got.sort_values(keys, ignore_index=True),
+                                  expected.sort_values(keys, ignore_index=True))
+    # the cache holds each year clustered: year, importer, product, exporter
+    stored = pd.read_parquet(folder / "HS92_Y2021.parquet")
+    order = ["year", "importer", "hs6", "exporter"]
+    pd.testing.assert_frame_equal(stored, stored.sort_values(order, ignore_index=True))
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
     assert len(data.load_flows("baci", years=[2020])) == 20000
     both = data.load_flows("baci", exporters=["AFG"], hs6=["130190"])
     assert set(both["year"]) == {2020, 2021}

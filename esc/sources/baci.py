@@ -807,7 +807,8 @@ class BaciSource(BaseSource):
                                          input_path=path, url=url, licence=LICENCE)
             for year, entry in sorted(staged.items()):
                 entry.commit(dict(base, name=f"{rev}_Y{year}", hs_rev=rev, year=year,
-                                  publisher=PUBLISHER), product=HS6)
+                                  publisher=PUBLISHER), product=HS6,
+                             order_by=cache.flow_order(SCHEMA.names))
         finally:
             for entry in staged.values():
                 entry.discard()
