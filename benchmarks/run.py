@@ -571,15 +571,19 @@ def evaluate_targets(report: Report) -> None:
 
 
 def _prepared_cache(ctx: _Ctx, world: World) -> Path:
-    """esc's cache of the world's whole release (imported once, then reused)."""
+    """esc's cache of the world's whole release (imported once, then reused while esc's
+    layout of cached flows, ``esc.cache.FLOW_ORDER``, stays the same)."""
+    from esc.cache import FLOW_ORDER
+
     cache = world.folder / "esc-cache"
     marker = cache / "imported.json"
-    if marker.is_file():
+    layout = ",".join(FLOW_ORDER)
+    if marker.is_file() and json.loads(marker.read_text()).get("layout") == layout:
         return cache
     shutil.rmtree(cache, ignore_errors=True)
     (res,) = run_cases([Spec("import_release", {"zip": str(world.zip_path),
                                                 "cache": str(cache)})], ctx.work)
-    marker.write_text(json.dumps(res, indent=2))
+    marker.write_text(json.dumps({**res, "layout": layout}, indent=2))
     return cache
 
 
