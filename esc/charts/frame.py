@@ -105,12 +105,66 @@ def note(text: str, *, orient: str, colour: str, bold: bool) -> alt.Title:
                      color=colour, fontWeight="bold" if bold else "normal", offset=10)
 
 
+class Figure(alt.VConcatChart):
+    """An esc chart: the body inside the vertical frames that carry its title, demo mark and
+    footer (:func:`finish`).
+
+    Altair deep-copies every subchart whenever a concatenated chart is built or copied (to
+    lift selection parameters to the top), and ``to_dict`` and ``configure`` copy it again,
+    so three nested frames around a large layered body cost seconds. A frame whose parts
+    hold no parameter has nothing to lift: it keeps its parts as they are. A part with
+    parameters (the explorer's selections) goes through altair's own lifting.
+
+    :func:`save` remembers the files it rendered; showing the same, unchanged chart in a
+    notebook with altair's ``png`` renderer then uses that rendering instead of converting
+    the chart again (:meth:`_repr_mimebundle_`).
+    """
+
+    def __init__(self, data: Any = alt.Undefined, vconcat: Sequence[Any] = (),
+                 **kwargs: Any) -> None:
+        parts = list(vconcat)
+        if any(_has_params(p) for p in parts):
+            super().__init__(data=data, vconcat=parts, **kwargs)
+            return
+        shared = getattr(parts[0], "data", alt.Undefined) if parts else alt.Undefined
+        if data is alt.Undefined and shared is not alt.Undefined and all(
+                getattr(p, "data", alt.Undefined) is shared for p in parts):
+            # as altair does: data that every part shares moves up to the frame
+            data, parts = shared, [_without_data(p) for p in parts]
+        # altair's schema-object constructor, without the copying lift
+        super(alt.VConcatChart, self).__init__(data=data, vconcat=parts, **kwargs)
+
+    def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
+        """Altair's display, reusing :func:`save`'s rendering when the chart is unchanged
+        and the active renderer is ``png`` (the same image: the saved SVG rasterised at the
+        renderer's scale)."""
+        rendered = self.__dict__.get("_esc_rendered")
+        if rendered is not None and alt.renderers.active == "png":
+            spec, svg = rendered
+            bundle = _png_bundle(svg, alt.renderers.options)
+            if bundle is not None and _spec(self) == spec:
+                return bundle
+        return super()._repr_mimebundle_(*args, **kwargs)
+
+
+def _without_data(chart: Any) -> Any:
+    """A shallow copy of ``chart`` without its ``data``."""
+    out = chart.copy(deep=False)
+    out.data = alt.Undefined
+    return out
+
+
+def _has_params(chart: Any) -> bool:
+    """Whether a chart has selection or variable parameters at its top (to lift)."""
+    return getattr(chart, "params", alt.Undefined) is not alt.Undefined
+
+
 def finish(
     body: alt.TopLevelMixin,
     table: pd.DataFrame | None,
     opts: ChartText,
     datasets: Store,
-) -> alt.VConcatChart:
+) -> Figure:
     """Wrap the body in title, demo mark and source footer; apply the esc config.
 
     ``opts`` are the chart's :class:`~esc.charts.style.ChartText` options (title, subtitle,
@@ -120,20 +174,20 @@ def finish(
     source, label = opts.get("source"), opts.get("label")
     footer = note(source_line(table, source=source, vintage=opts.get("vintage")),
                   orient="bottom", colour=MUTED, bold=False)
-    chart: Any = alt.vconcat(body, title=footer)
+    chart: Any = Figure(vconcat=[body], title=footer)
     if is_demo(table, label, source):
-        chart = alt.vconcat(chart, title=note(DEMO_MARK, orient="top", colour=DEMO_RED,
-                                              bold=True))
+        chart = Figure(vconcat=[chart], title=note(DEMO_MARK, orient="top", colour=DEMO_RED,
+                                                   bold=True))
     subtitle = opts.get("subtitle")
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
     title = opts.get("title", "")
     head = alt.Title(text=title, subtitle=sub) if sub else alt.Title(text=title)
-    out = alt.vconcat(chart, title=head).configure(**esc_theme()["config"])
-    out.datasets = datasets  # set directly: validated once, when the chart is written
+    out = Figure(vconcat=[chart], title=head).configure(**esc_theme()["config"])
+    out.datasets = datasets  # set directly: validated in the tests, not at every save
     return out
 
 
-def no_rows(table: pd.DataFrame | None, opts: ChartText, width: int = 400) -> alt.VConcatChart:
+def no_rows(table: pd.DataFrame | None, opts: ChartText, width: int = 400) -> Figure:
     """The chart of an empty table: its title, label and footer around a grey "no rows"
     note, so a notebook section on data without rows still shows what it would draw."""
     store: Store = {}
@@ -179,9 +233,13 @@ def save(
     the demo label, and for the briefing deck (:mod:`esc.briefing`) a one-line ``takeaway``
     and whether it is a ``key`` chart (one slide each).
 
-    PNGs are rendered at ``scale`` x the chart's pixel size (2 = sharp on slides). Each file
-    is written to a temporary name and moved into place, so a reader never sees half a
-    file. The 5,000-row check is switched off only while saving (for charts built
+    PNGs are rendered at ``scale`` x the chart's pixel size (2 = sharp on slides). The chart
+    is converted once: vl-convert draws the SVG from the Vega-Lite spec and rasterises that
+    SVG for the PNG (the same pixels as its own PNG export, without running Vega twice). The
+    spec is not validated against the Vega-Lite schema here: esc's builders produce valid
+    specs, which the tests check for every builder; a chart built elsewhere is validated.
+    Each file is written to a temporary name and moved into place, so a reader never sees
+    half a file. The 5,000-row check is switched off only while saving (for charts built
     elsewhere; esc's own charts are not subject to it). ``folder=None`` writes nothing and
     returns ``[]``: a notebook run by hand (``output_dir = None``) only displays its charts.
     """
@@ -190,23 +248,49 @@ def save(
     if not _STEM.fullmatch(stem):
         raise BadValueError(f"chart file name {stem!r} must be letters, digits, '.', '_', '-'",
                             path=str(folder))
+    unknown = [fmt for fmt in formats if fmt not in ("png", "svg")]
+    if unknown:
+        raise BadValueError(f"chart format {unknown[0]!r} is not png or svg", path=str(folder))
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    with alt.data_transformers.disable_max_rows():
-        spec = chart.to_dict()  # validated once for all formats
-    vega = vl_convert.vegalite_to_vega(spec, vl_version=_vl_version())
+    spec = _spec(chart)
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+    if isinstance(chart, Figure):  # for the notebook's display of the same chart
+        object.__setattr__(chart, "_esc_rendered", (spec, svg))
     paths = []
     for fmt in formats:
-        if fmt == "png":
-            payload = vl_convert.vega_to_png(vega, scale=scale)
-        elif fmt == "svg":
-            payload = vl_convert.vega_to_svg(vega).encode("utf-8")
-        else:
-            raise BadValueError(f"chart format {fmt!r} is not png or svg", path=str(folder))
+        payload = (vl_convert.svg_to_png(svg, scale=scale) if fmt == "png"
+                   else svg.encode("utf-8"))
         paths.append(write_atomic(out / f"{stem}.{fmt}", payload))
         log.info("chart written: %s", paths[-1])
     write_atomic(out / f"{stem}.json", json.dumps(sidecar(spec, takeaway, key)).encode())
     return paths
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec; validated against the schema unless esc built it
+    (:class:`Figure`, whose builders the tests validate)."""
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=not isinstance(chart, Figure))
+
+
+PNG_OPTIONS = frozenset({"scale_factor", "ppi"})
+"""Options of altair's ``png`` renderer that a saved SVG can honour when rasterised."""
+
+
+def _png_bundle(svg: str, options: dict[str, Any]) -> Any:
+    """The MIME bundle altair's ``png`` renderer shows, drawn from an SVG already rendered:
+    the PNG at the renderer's ``scale_factor`` and ``ppi``, and its size in CSS pixels
+    (pixels x 72 / ppi). Other renderer options (a locale) need a new conversion: None then
+    goes back to altair."""
+    if not set(options) <= PNG_OPTIONS:
+        return None
+    ppi = options.get("ppi", 72)
+    png = vl_convert.svg_to_png(svg, scale=options.get("scale_factor", 1), ppi=ppi)
+    width, height = (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
+    factor = ppi / 72
+    return {"image/png": png}, {"image/png": {"width": width / factor,
+                                              "height": height / factor}}
 
 
 def sidecar(spec: dict, takeaway: str | None, key: bool) -> dict[str, Any]:
