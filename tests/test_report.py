@@ -636,3 +636,80 @@ def test_an_interrupt_starts_no_further_notebook(tmp_path, monkeypatch):
         runner._run_all(jobs, tmp_path, timeout=10, progress=False, parallel=2)
     time.sleep(1.0)  # let the notebook that was running finish
     assert "nb0" in started and len(started) <= 3, started
+
+
+# ------------------------------------------------------------- one notebook reused on its own
+
+STEADY = ("from pathlib import Path\n"
+          "with open('steady.log', 'a') as fh:\n    fh.write('ran\\n')\n"
+          "Path(output_dir, 'steady-chart.svg').write_text('<svg>steady</svg>')\n"
+          "print('steady ran')")
+
+
+def test_a_notebook_without_year_is_reused_in_a_run_of_another_year(nbdir, tmp_path):
+    """Like india_official: a notebook that takes no year is not run again when only the
+    year changes; any change to its inputs runs it again."""
+    _notebook(nbdir / "steady.ipynb", [STEADY], "output_dir = None")
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["good", "steady"], year=2000)
+    assert first.ok and first.manifest["files_exact"] is True
+    recs = {nb["name"]: nb for nb in first.manifest["notebooks"]}
+    assert recs["steady"]["files"] == ["charts/steady-chart.svg"]
+    assert recs["good"]["files"] == ["charts/good-2000.svg"]
+
+    second = _run(nbdir, out, ["good", "steady"], year=2001)
+    assert second.ok and second.reused_from is None  # the run as a whole is new
+    assert second.manifest["status"] == "ok"
+    status = {nb.name: nb.status for nb in second.notebooks}
+    assert status == {"good": "ok", "steady": "reused"}
+    rec = next(nb for nb in second.manifest["notebooks"] if nb["name"] == "steady")
+    assert rec["reused_from"] == first.folder.name and rec["seconds"] == 0
+    assert (nbdir / "steady.log").read_text() == "ran\n"  # executed once
+    assert (nbdir / "runs.log").read_text().split() == ["2000", "2001"]
+    for item in ("steady.ipynb", "steady.html", "charts/steady-chart.svg"):
+        assert (second.folder / item).read_bytes() == (first.folder / item).read_bytes()
+    assert second.manifest["charts"] == ["charts/good-2001.svg", "charts/steady-chart.svg"]
+    assert second.manifest["charts_in_order"] == ["charts/good-2001.svg",
+                                                  "charts/steady-chart.svg"]
+    assert 'href="steady.html"' in (second.folder / "index.html").read_text()
+
+    # a third year lends from the second run (which reused it): still the first execution
+    third = _run(nbdir, out, ["good", "steady"], year=2002)
+    assert {nb.name: nb.status for nb in third.notebooks}["steady"] == "reused"
+    assert (nbdir / "steady.log").read_text() == "ran\n"
+
+
+@pytest.mark.parametrize("change", ["data", "notebook", "package_data", "reuse_off"])
+def test_a_changed_input_runs_the_notebook_again(nbdir, tmp_path, monkeypatch, change):
+    _notebook(nbdir / "steady.ipynb", [STEADY], "output_dir = None")
+    data = tmp_path / "pkgdata"
+    data.mkdir()
+    (data / "sectors.csv").write_text("sectors\n1\n", encoding="utf-8")
+    monkeypatch.setattr(report.manifest, "package_data_dir", lambda: data)
+    out = tmp_path / "out"
+    assert _run(nbdir, out, ["steady"], year=2000).ok
+    kw = {}
+    if change == "data":  # another data provenance hash
+        monkeypatch.setitem(PROVENANCE, "sha256", "c" * 64)
+    elif change == "notebook":
+        _notebook(nbdir / "steady.ipynb", [STEADY, "1 + 1"], "output_dir = None")
+    elif change == "package_data":
+        (data / "sectors.csv").write_text("sectors\n2\n", encoding="utf-8")
+    else:
+        kw["reuse"] = False
+    again = _run(nbdir, out, ["steady"], year=2001, **kw)
+    assert [nb.status for nb in again.notebooks] == ["ok"]
+    assert (nbdir / "steady.log").read_text() == "ran\nran\n"
+
+
+def test_a_run_with_a_file_of_unknown_owner_lends_nothing(nbdir, tmp_path):
+    # 'loose.svg' is named by no notebook and carries no notebook's prefix: the run cannot
+    # tell whose it is, so none of its notebooks is lent to a later run
+    _notebook(nbdir / "steady.ipynb", [
+        STEADY, "name = 'lo' + 'ose.svg'\nPath(output_dir, name).write_text('<svg/>')"],
+        "output_dir = None")
+    out = tmp_path / "out"
+    first = _run(nbdir, out, ["steady"], year=2000, parallel=1)
+    assert first.manifest["files_exact"] is False
+    again = _run(nbdir, out, ["steady"], year=2001)
+    assert [nb.status for nb in again.notebooks] == ["ok"]

@@ -154,6 +154,25 @@ def run_key(parameters: dict[str, Any], templates: Sequence[Path],
     })
 
 
+def notebook_key(template: Path, parameters: dict[str, Any], provenance: dict[str, Any],
+                 inputs: dict[str, Any]) -> str:
+    """The reuse key of one notebook of a run: SHA-256 over its template file, the parameters
+    it is given (``output_dir``, which names the run folder, left out), the data's
+    provenance hashes, ``inputs`` (:func:`inputs_fingerprint` of no notebook: esc's code and
+    data files, the groups file, the data folder) and esc's version.
+
+    A notebook that takes no year or preset (``india_official``) has the same key in a run
+    with another year or preset, and its executed output can be reused.
+    """
+    return sha256_json({
+        "template": sha256_file(template),
+        "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
+        "inputs": inputs,
+        "data": cache.provenance_hashes(provenance) or provenance,
+        "esc": esc.__version__,
+    })
+
+
 # ---------------------------------------------------------------------------- manifest
 
 

@@ -18,6 +18,15 @@ copies) of its files instead of executing anything, and its manifest says
 therefore show the original run's ``output_dir``. Data without any ``sha256`` is never
 reused.
 
+When the run as a whole is new, each notebook is still reused on its own when an earlier run
+in ``out`` executed it with the same notebook key (:func:`esc.report.manifest.notebook_key`:
+its template, the parameters it is given, the data provenance hashes, esc's code, data files
+and version): its executed notebook, HTML page and the charts and tables it wrote are linked
+in, and its manifest entry says ``"status": "reused"`` with ``"reused_from"``. This is what a
+rerun with another year or preset saves on ``india_official``, which takes neither. Which
+files a notebook wrote is worked out when its run ends (:func:`_chart_owner`); only a run
+where every file was traced by its name (``"files_exact": true``) lends notebooks.
+
 Concurrency: each run creates its own folder with an atomic ``mkdir`` (a suffix is added
 on a clash); the reuse index ``<out>/.esc-report-index.json`` is read and updated under an
 exclusive file lock, and the index and manifests are written to a temporary file and moved
@@ -64,7 +73,9 @@ from esc.report.manifest import (
     briefing_files,
     build_manifest,
     changes,
+    inputs_fingerprint,
     iso,
+    notebook_key,
     read_manifest,
     run_key,
     sha256_file,
@@ -91,6 +102,13 @@ most :data:`MAX_WORKERS`)."""
 MAX_WORKERS = 2
 LOCK_NAME = ".esc-report.lock"
 KERNEL = "python3"
+KERNEL_START = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+"""Run in each notebook's kernel before its first cell. ``import altair`` imports jsonschema,
+whose format checks import ``rfc3987_syntax`` when it is installed (an extra of
+jupyter-events), and that package builds 38 lark grammars at import: 2.6 of altair's 3.5 s
+of import, in every kernel. It checks only the ``iri`` formats, which the Vega-Lite schema
+does not use (its formats: ``uri``, ``uri-reference``, ``color-hex``), so the report's
+kernels skip it; nothing that a notebook prints or validates changes."""
 
 
 @dataclass
@@ -107,6 +125,12 @@ class NotebookRun:
     error: str | None = None
     window: tuple[float, float] | None = field(default=None, repr=False)
     """Wall-clock start and end (``time.time()``) of its execution, for ordering charts."""
+    key: str | None = None
+    """Its notebook key (:func:`esc.report.manifest.notebook_key`); None when not reusing."""
+    files: list[str] = field(default_factory=list)
+    """The charts and tables it wrote (paths relative to the run folder)."""
+    reused_from: str | None = None
+    """The run folder whose executed output it reused."""
 
     def record(self, folder: Path) -> dict[str, Any]:
         """This notebook's entry in the manifest (paths relative to the run ``folder``)."""
@@ -116,7 +140,8 @@ class NotebookRun:
         return {"name": self.name, "template": self.template.name,
                 "template_sha256": sha256_file(self.template), "parameters": self.parameters,
                 "status": self.status, "seconds": self.seconds, "output": rel(self.output),
-                "html": rel(self.html), "error": self.error}
+                "html": rel(self.html), "error": self.error, "key": self.key,
+                "files": self.files, "reused_from": self.reused_from}
 
 
 @dataclass
@@ -307,7 +332,8 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
             # the kernel's own log is noise on a scheduler's console (cron mails it): its
             # start-up notes, and the "ERROR | KeyboardInterrupt" it logs when it is shut
             # down mid-poll. A notebook's own errors reach us through papermill instead.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL",
+                             f"--IPKernelApp.exec_lines={KERNEL_START}"],
         )
         job.status = "ok"
     except Exception as exc:  # papermill re-raises the notebook's error; keep running others
@@ -444,7 +470,14 @@ def _run_all(jobs: list[NotebookRun], folder: Path, *, timeout: int, progress: b
 
 
 def _chart_owner(chart: str, jobs: list[NotebookRun], texts: dict[int, str]) -> int:
-    """The index of the job that drew ``chart`` (a path under ``charts/``), in three steps.
+    """The index of the job that drew ``chart`` (:func:`_traced_owner`)."""
+    return _traced_owner(chart, jobs, texts)[0]
+
+
+def _traced_owner(chart: str, jobs: list[NotebookRun], texts: dict[int, str]
+                  ) -> tuple[int, bool]:
+    """The index of the job that drew ``chart`` (a path under ``charts/`` or ``tables/``), in
+    three steps, and whether its name decided it (steps 1 and 2, not the time of step 3).
 
     1. Charts named after their notebook (``overview-quadrant.png``) or, for the sector
        template, after the sector (``batteries-heatmap.png``): the job with the longest such
@@ -461,19 +494,52 @@ def _chart_owner(chart: str, jobs: list[NotebookRun], texts: dict[int, str]) -> 
         if name.startswith(prefix) and len(prefix) > length:
             best, length = i, len(prefix)
     if best is not None:
-        return best
+        return best, True
     stem = name.split(".")[0]
     naming = [i for i, text in texts.items() if f'"{stem}"' in text or f"'{stem}'" in text]
     if len(naming) == 1:
-        return naming[0]
+        return naming[0], True
     try:
         stamp = Path(chart).stat().st_mtime
     except OSError:
-        return len(jobs)
+        return len(jobs), False
     for i, job in enumerate(jobs):
         if job.window and job.window[0] <= stamp <= job.window[1]:
-            return i
-    return len(jobs)
+            return i, False
+    return len(jobs), False
+
+
+def _texts(jobs: list[NotebookRun]) -> dict[int, str]:
+    """Each job's executed notebook as text (its cells' sources), by job index."""
+    texts = {}
+    for i, job in enumerate(jobs):
+        with contextlib.suppress(OSError, ValueError):
+            if job.output is not None:
+                cells = json.loads(job.output.read_text(encoding="utf-8")).get("cells", [])
+                texts[i] = "\n".join("".join(c.get("source", "")) for c in cells)
+    return texts
+
+
+def trace_files(folder: Path, jobs: list[NotebookRun]) -> bool:
+    """Fill each executed job's :attr:`NotebookRun.files` with the charts and tables of the run
+    folder it wrote (:func:`_traced_owner`); a reused job keeps the files it was lent.
+
+    Returns whether every file was traced by its name: only then may a later run reuse a
+    notebook of this one (a file placed by its time, or by no rule, might belong elsewhere).
+    """
+    lent = {f for job in jobs if job.status == "reused" for f in job.files}
+    texts = _texts(jobs)
+    exact = True
+    for path in sorted([*(folder / "charts").glob("*"), *(folder / "tables").glob("*")]):
+        item = path.relative_to(folder).as_posix()
+        if not path.is_file() or path.name.startswith(".") or item in lent:
+            continue
+        owner, by_name = _traced_owner(str(path), jobs, texts)
+        if not by_name or jobs[owner].status == "reused":
+            exact = False
+            continue
+        jobs[owner].files.append(item)
+    return exact
 
 
 def order_charts(folder: Path, charts: list[str], jobs: list[NotebookRun]) -> list[str]:
@@ -482,12 +548,7 @@ def order_charts(folder: Path, charts: list[str], jobs: list[NotebookRun]) -> li
     With notebooks running at once their charts' modification times interleave; the report
     reads one notebook's charts after the other, overview first (:func:`_chart_owner`).
     """
-    texts = {}
-    for i, job in enumerate(jobs):
-        with contextlib.suppress(OSError, ValueError):
-            if job.output is not None:
-                cells = json.loads(job.output.read_text(encoding="utf-8")).get("cells", [])
-                texts[i] = "\n".join("".join(c.get("source", "")) for c in cells)
+    texts = _texts(jobs)
     owner = {c: _chart_owner(str(folder / c), jobs, texts) for c in charts}
     position = {c: i for i, c in enumerate(charts)}
     return sorted(charts, key=lambda c: (owner[c], position[c]))
@@ -575,6 +636,43 @@ def _reuse(previous: Path, folder: Path, jobs: list[NotebookRun]) -> None:
         job.output = folder / rec.get("output", f"{job.name}.ipynb")
         job.html = folder / rec["html"] if rec.get("html") else None
         job.seconds = 0.0
+
+
+def _lender(out: Path, folder: Path, key: str) -> tuple[Path, dict[str, Any]] | None:
+    """The latest earlier run in ``out`` that executed (or reused) a notebook with this key,
+    traced its files by name and still holds them: its folder and that notebook's entry."""
+    for other in sorted((p for p in out.iterdir() if p.is_dir() and p != folder),
+                        reverse=True):
+        try:
+            manifest = read_manifest(other)
+        except (OSError, ValueError):
+            continue
+        if manifest.get("files_exact") is not True:
+            continue
+        for rec in manifest.get("notebooks", []):
+            if rec.get("key") != key or rec.get("status") not in ("ok", "reused"):
+                continue
+            items = [rec.get("output"), rec.get("html"), *rec.get("files", [])]
+            if all(item and (other / item).is_file() for item in items):
+                return other, rec
+    return None
+
+
+def _reuse_notebooks(out: Path, folder: Path, jobs: list[NotebookRun]) -> None:
+    """Link in the executed output of each job whose notebook key an earlier run has
+    (:func:`_lender`); mark those jobs reused."""
+    for job in jobs:
+        found = _lender(out, folder, job.key) if job.key else None
+        if found is None:
+            continue
+        other, rec = found
+        for item in (rec["output"], rec["html"], *rec.get("files", [])):
+            _link_or_copy(other / item, folder / item)
+        job.status, job.seconds = "reused", 0.0
+        job.output, job.html = folder / rec["output"], folder / rec["html"]
+        job.files = list(rec.get("files", []))
+        job.reused_from = rec.get("reused_from") or other.name
+        log.info("notebook %s unchanged: reusing its output from %s", job.name, other)
 
 
 # ------------------------------------------------------------------------ interruption
@@ -680,6 +778,10 @@ def run_report(
         mark_interrupted(out_dir)
     folder = _make_run_folder(out_dir, started, sha256_json(run_params))
     jobs = _jobs(templates, sector_list, params, folder / "charts")
+    if reuse:
+        inputs = inputs_fingerprint([])
+        for job in jobs:
+            job.key = notebook_key(job.template, job.parameters, provenance, inputs)
     common = {"key": key, "parameters": run_params, "label": label.as_dict(),
               "provenance": provenance, "kernel": KERNEL, "started": started}
     write_manifest(folder, build_manifest(
@@ -691,9 +793,12 @@ def run_report(
         log.info("identical inputs: reusing %s", previous)
         _reuse(previous, folder, jobs)
     else:
-        _run_all(jobs, folder, timeout=timeout, progress=progress, parallel=at_once)
+        if reuse:
+            _reuse_notebooks(out_dir, folder, jobs)
+        _run_all([j for j in jobs if j.status != "reused"], folder, timeout=timeout,
+                 progress=progress, parallel=at_once)
     common["parallel"] = at_once if previous is None else None
-    status = "reused" if previous else ("ok" if all(j.status == "ok" for j in jobs)
+    status = "reused" if previous else ("ok" if all(j.status in ("ok", "reused") for j in jobs)
                                         else "failed")
     manifest = _finish(folder, out_dir, jobs, status=status, absent=absent,
                        previous=previous, common=common)
@@ -718,7 +823,11 @@ def _finish(folder: Path, out_dir: Path, jobs: list[NotebookRun], *, status: str
                               finished=utc_now(), reused_from=previous, **common)
     manifest["absent"] = absent  # notebooks left out for want of their data, and why
     manifest["parallel"] = parallel
-    if parallel and parallel > 1:
+    if previous is None:
+        manifest["files_exact"] = trace_files(folder, jobs)
+        manifest["notebooks"] = [j.record(folder) for j in jobs]
+    lent = any(j.status == "reused" for j in jobs) and previous is None
+    if (parallel and parallel > 1) or lent:  # a lent notebook's charts keep their old times
         manifest["charts_in_order"] = order_charts(folder, manifest["charts_in_order"], jobs)
     if previous is None:
         manifest["changes"] = changes(out_dir, folder, manifest)
