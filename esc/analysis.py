@@ -126,7 +126,9 @@ NOISY_CHAPTERS = ("77", "98", "99")  # reserved / national-use chapters, not pro
 
 
 def world_shape(flows: metrics.Flows, years: list[int], product: str = "hs6") -> pd.DataFrame:
-    """Per year: distinct exporters, importers and products of a flows table (DuckDB)."""
+    """Per year: distinct exporters, importers and products of a flows table (DuckDB), over
+    the rows the export matrix sums (:func:`world_exports`: positive, finite, not
+    self-trade)."""
     con = metrics.connect()
     try:
         src = metrics._Source(con, flows)
@@ -134,6 +136,7 @@ def world_shape(flows: metrics.Flows, years: list[int], product: str = "hs6") ->
         sql = f"""SELECT CAST(year AS INTEGER) AS year, count(DISTINCT exporter) AS exporters,
                          count(DISTINCT importer) AS importers, count(DISTINCT {prod}) AS products
                   FROM {src.sql} WHERE {metrics._in_list("year", years)} AND value_usd > 0
+                        AND isfinite(value_usd) AND exporter <> importer
                   GROUP BY 1 ORDER BY 1"""
         try:
             return con.sql(sql).df()
@@ -220,6 +223,8 @@ def pci_table(
     hs_rev: str = "HS22",
     product: str = "hs6",
     atlas_pci: AtlasPci = None,
+    exports: pd.DataFrame | None = None,
+    shape: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """PCI for ``codes`` in each year, only from a complete product space.
 
@@ -233,19 +238,27 @@ def pci_table(
     table is ``atlas_pci`` (:func:`esc.sources.atlas.read_pci`, or a function returning it,
     called only when a year needs it); this function reads no file itself.
 
+    ``exports`` (:func:`world_exports`' table for ``years``) and ``shape``
+    (:func:`world_shape`'s) may be passed by a caller that has already summed the flows
+    (:func:`esc.screen.screen` has); otherwise they are computed from ``flows``.
+
     Returns ``year, <product>, pci, pci_source ("computed", "atlas" or ""), pci_note``.
     """
     if mode not in PCI_MODES:
         raise BadValueError(f"pci must be one of {', '.join(PCI_MODES)}, not {mode!r}")
     frames = []
-    shape = world_shape(flows, years, product).set_index("year") if mode == "computed" else None
+    if mode == "computed" and shape is None:
+        shape = world_shape(flows, years, product)
+    shape = shape.set_index("year") if mode == "computed" else None
     for year in years:
         reason = None
         if shape is not None:
             reason = ("no flows in the year" if year not in shape.index
                       else incomplete_reason(shape.loc[year]))
         if mode == "computed" and reason is None:
-            frames.append(_computed(flows, year, codes, product))
+            frames.append(_computed(
+                world_exports(flows, [year], product) if exports is None
+                else exports[exports["year"] == year], year, codes))
             continue
         atlas = _atlas(codes, year, hs_rev, atlas_pci)
         if reason and atlas["pci"].notna().any():
@@ -262,8 +275,10 @@ def pci_table(
                                                   "pci_note"]]
 
 
-def _computed(flows: metrics.Flows, year: int, codes: list[str], product: str) -> pd.DataFrame:
-    kept, notes = filter_product_space(world_exports(flows, [year], product))
+def _computed(exports: pd.DataFrame, year: int, codes: list[str]) -> pd.DataFrame:
+    """PCI of ``codes`` from one year's world export matrix
+    (``year, country, product, export_value``)."""
+    kept, notes = filter_product_space(exports)
     res = complexity.complexity(kept).pci[["product", "pci"]]
     out = pd.DataFrame({"hs6": codes}).merge(res.rename(columns={"product": "hs6"}), on="hs6",
                                             how="left")

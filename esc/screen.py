@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+import duckdb
 import pandas as pd
 
 from esc import analysis, metrics, vulnerability
@@ -240,19 +241,23 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
                 con.register("esc_ratio", ratio)
             else:
                 con.execute(f"CREATE TEMP TABLE esc_x AS {_export_sums_sql(src, years)}")
-                con.execute("""CREATE TEMP VIEW esc_world AS SELECT year, hs6,
+                con.execute("""CREATE TEMP TABLE esc_world AS SELECT year, hs6,
                                    sum(x * x) / (sum(x) * sum(x)) AS export_hhi
                                FROM esc_x GROUP BY year, hs6""")
-                con.execute(f"CREATE TEMP VIEW esc_ratio AS {_RATIO_SQL}")
         finally:
             src.close()
         codes = [r[0] for r in con.execute("SELECT DISTINCT hs6 FROM esc_conc ORDER BY 1")
                  .fetchall()]
+        exports, shape = (None, None) if merge_hk or pci != "computed" else _export_matrix(
+            con, flows, years, every=reporters is None)
         pcis = analysis.pci_table(flows, years=years, codes=codes, mode=pci, hs_rev=hs_rev,
-                                  atlas_pci=atlas_pci)
+                                  atlas_pci=atlas_pci, exports=exports, shape=shape)
+        del exports
         con.register("esc_pci", pcis.astype({"year": "int32"}))
         con.register("esc_labels", _product_labels(codes, hs_rev, names))
-        joined = con.sql(_JOINED_SQL).to_arrow_table()
+        con.execute(_PRODUCTS_SQL)
+        joined = con.sql(_JOINED_SQL.format(**(_RATIO_FROM_TABLE if merge_hk
+                                               else _RATIO_FROM_SUMS))).to_arrow_table()
     finally:
         con.close()  # frees DuckDB's temporary tables before the frame is built
     # column by column, each Arrow buffer released once converted: the table is not held
@@ -263,6 +268,28 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
     out["n_partners"] = out["n_partners"].astype("int64")
     out["in_registry"] = out["in_registry"].astype(bool)
     return out
+
+
+def _export_matrix(con: duckdb.DuckDBPyConnection, flows: metrics.Flows, years: list[int],
+                   *, every: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The world export matrix for PCI (``year, country, product, export_value``) and its
+    shape (:func:`esc.analysis.world_shape`), from the exporters' sums ``esc_x`` already in
+    DuckDB: the same rows and filters as :func:`esc.analysis.world_exports`, with no further
+    pass over the flows. The importers are counted in the concentration result when it holds
+    every importer, else by :func:`esc.analysis.world_shape`."""
+    exports = con.sql("""SELECT year, exporter AS country, hs6 AS product, x AS export_value
+                         FROM esc_x""").df()
+    shape = con.sql("""SELECT year, count(DISTINCT exporter) AS exporters,
+                              count(DISTINCT hs6) AS products FROM esc_x GROUP BY year""").df()
+    if every:
+        importers = con.sql("""SELECT year, count(DISTINCT importer) AS importers
+                               FROM esc_conc GROUP BY year""").df()
+    else:
+        importers = analysis.world_shape(flows, years)[["year", "importers"]]
+    shape = shape.merge(importers.astype({"year": "int64"}).assign(
+        year=lambda t: t["year"].astype(shape["year"].dtype)), on="year", how="left")
+    shape["importers"] = shape["importers"].fillna(0)
+    return exports, shape
 
 
 def _export_sums_sql(src: metrics._Source, years: list[int]) -> str:
@@ -277,22 +304,33 @@ def _export_sums_sql(src: metrics._Source, years: list[int]) -> str:
                GROUP BY 1, 2, 3"""
 
 
-# M / X per (year, reporter, product): M the concentration pass's imports_usd (the same rows,
-# filters and sum as import_export_ratios' M), X the reporter's exports; inf when X = 0.
-_RATIO_SQL = """SELECT c.year, c.importer, c.hs6,
-       CASE WHEN coalesce(x.x, 0) > 0 THEN c.imports_usd / x.x ELSE 'inf'::DOUBLE END
-           AS import_export_ratio
-    FROM esc_conc c LEFT JOIN esc_x x
-      ON x.year = c.year AND x.exporter = c.importer AND x.hs6 = c.hs6"""
+# One row per (year, product): world-export HHI, PCI and the labels (a few thousand rows),
+# so that the million-row result is joined to one small table.
+_PRODUCTS_SQL = """CREATE TEMP TABLE esc_prod AS
+    SELECT p.year, p.hs6, w.export_hhi, p.pci, p.pci_source, p.pci_note, l.description, l.hs2,
+           l.section, l.short_name, l.sector, l.product, l.in_registry
+    FROM esc_pci p
+    LEFT JOIN esc_world w ON w.year = p.year AND w.hs6 = p.hs6
+    LEFT JOIN esc_labels l ON l.hs6 = p.hs6"""
 
-_JOINED_SQL = """SELECT c.*, w.export_hhi, r.import_export_ratio, p.pci, p.pci_source,
-       p.pci_note, l.description, l.hs2, l.section, l.short_name, l.sector, l.product,
-       l.in_registry
+# M / X per (year, reporter, product): M the concentration pass's imports_usd (the same rows,
+# filters and sum as import_export_ratios' M), X the reporter's exports (esc_x); inf when
+# X = 0. With merge_hk the ratios come from their own query (esc_ratio).
+_RATIO_FROM_SUMS = {
+    "ratio": "CASE WHEN coalesce(x.x, 0) > 0 THEN c.imports_usd / x.x ELSE 'inf'::DOUBLE END",
+    "ratio_join": "LEFT JOIN esc_x x ON x.year = c.year AND x.exporter = c.importer "
+                  "AND x.hs6 = c.hs6"}
+_RATIO_FROM_TABLE = {
+    "ratio": "r.import_export_ratio",
+    "ratio_join": "LEFT JOIN esc_ratio r ON r.year = c.year AND r.importer = c.importer "
+                  "AND r.hs6 = c.hs6"}
+
+_JOINED_SQL = """SELECT c.*, p.export_hhi, {ratio} AS import_export_ratio, p.pci,
+       p.pci_source, p.pci_note, p.description, p.hs2, p.section, p.short_name, p.sector,
+       p.product, p.in_registry
     FROM esc_conc c
-    LEFT JOIN esc_world w ON w.year = c.year AND w.hs6 = c.hs6
-    LEFT JOIN esc_ratio r ON r.year = c.year AND r.importer = c.importer AND r.hs6 = c.hs6
-    LEFT JOIN esc_pci p ON p.year = c.year AND p.hs6 = c.hs6
-    LEFT JOIN esc_labels l ON l.hs6 = c.hs6
+    {ratio_join}
+    LEFT JOIN esc_prod p ON p.year = c.year AND p.hs6 = c.hs6
     ORDER BY c.year, c.importer, c.imports_usd DESC, c.hs6"""
 
 
@@ -316,24 +354,31 @@ def _product_labels(codes: list[str], hs_rev: str, names: pd.DataFrame | None
     return table
 
 
-_RULE_COLUMNS = ["year", "importer", "hs6", "hhi", "pci", "import_export_ratio", "export_hhi",
-                 "top1_share"]
-
-
 def _classify(table: pd.DataFrame, preset: str, hhi_cut: float | None,
               pci_cut: float | None) -> pd.DataFrame:
     """``category``, ``flag`` and ``preset`` of the chosen preset and ``flag_<name>`` of each
-    preset (:func:`esc.vulnerability.classify`, run on the columns its rules read, so that the
-    million-row table is not copied once per preset)."""
-    rules = table[_RULE_COLUMNS]
-    runs = {name: vulnerability.classify(rules, preset=name, hhi_cut=hhi_cut, pci_cut=pci_cut)
-            for name in dict.fromkeys([*PRESET_NAMES, preset])}
-    chosen = runs[preset]
-    out = table.assign(category=chosen["category"].array, flag=chosen["flag"].array,
-                       preset=chosen["preset"].array,
-                       **{f"flag_{name}": runs[name]["flag"].to_numpy()
-                          for name in PRESET_NAMES})
-    out.attrs.update(chosen.attrs)
+    preset (:func:`esc.vulnerability.quadrant` and :func:`esc.vulnerability.preset_flag`, as
+    :func:`esc.vulnerability.classify` does). The quadrant is computed once per pair of cut
+    points and the persistence rule's groups once, and the million-row table is not copied."""
+    cuts: dict[tuple[float, float], pd.Series] = {}
+    key = None
+    flags = {}
+    for name in dict.fromkeys([*PRESET_NAMES, preset]):
+        p = vulnerability.get_preset(name)
+        pair = (p.hhi_cut if hhi_cut is None else hhi_cut,
+                p.pci_cut if pci_cut is None else pci_cut)
+        if pair not in cuts:
+            cuts[pair] = vulnerability.quadrant(table["hhi"], table["pci"], hhi_cut=pair[0],
+                                                pci_cut=pair[1])
+        if p.persistence and key is None:
+            key = vulnerability.persistence_key(table)
+        flags[name] = vulnerability.preset_flag(table, name, category=cuts[pair], key=key)
+    p = vulnerability.get_preset(preset)
+    chosen = (p.hhi_cut if hhi_cut is None else hhi_cut, p.pci_cut if pci_cut is None else pci_cut)
+    out = table.assign(category=cuts[chosen].array, flag=flags[preset],
+                       preset=preset,
+                       **{f"flag_{name}": flags[name] for name in PRESET_NAMES})
+    out.attrs.update({"hhi_cut": chosen[0], "pci_cut": chosen[1], "preset": preset})
     return out
 
 

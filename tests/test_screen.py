@@ -69,6 +69,27 @@ def test_categories_and_flags_follow_their_rules(table):
         assert row.flag_geodep == (held >= 2)
 
 
+def test_computed_pci_equals_pci_of_a_pandas_export_matrix(table):
+    # the screen takes the export matrix from the sums it already made in DuckDB; here it is
+    # summed again with pandas from every country's flows, filtered and ranked the same way
+    from esc.analysis import filter_product_space
+
+    world = demo.load(years=2023)
+    world = world[(world["value_usd"] > 0) & (world["exporter"] != world["importer"])]
+    exports = (world.groupby(["year", "exporter", "hs6"], as_index=False)["value_usd"].sum()
+               .rename(columns={"exporter": "country", "hs6": "product",
+                                "value_usd": "export_value"}))
+    kept, _ = filter_product_space(exports)
+    want = complexity.complexity(kept).pci.set_index("product")["pci"]
+    got = table[table["year"] == 2023].drop_duplicates("hs6").set_index("hs6")
+    assert (got["pci_source"] == "computed").all()
+    both = got["pci"].dropna()
+    assert len(both) > 4000
+    np.testing.assert_allclose(both.to_numpy(), want.reindex(both.index).to_numpy(),
+                               rtol=1e-9, atol=1e-12)
+    assert got.loc[~got.index.isin(want.index), "pci"].isna().all()
+
+
 def test_registry_is_a_label_and_the_screen_finds_more(table):
     reg = set(hs6_codes(hs_rev="HS22"))
     assert (table["in_registry"] == table["hs6"].isin(reg)).all()
