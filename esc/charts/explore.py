@@ -21,7 +21,7 @@ import altair as alt
 import pandas as pd
 
 from esc.charts.common import name, period, product_label, unique_short
-from esc.charts.frame import Store, finish, inline
+from esc.charts.frame import Store, _spec, finish, inline
 from esc.charts.matrix import _label_mask, _place_labels, _y_domain
 from esc.charts.offline import offline_html
 from esc.charts.style import (
@@ -254,8 +254,7 @@ class Live:
         self.chart = chart
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        with alt.data_transformers.disable_max_rows():
-            spec = self.chart.to_dict()
+        spec = _spec(self.chart)  # validated unless esc built it (charts.frame.Figure)
         return {"text/html": offline_html(spec),
                 "text/plain": "<interactive chart: needs a notebook front end that runs "
                               "scripts>"}

@@ -7,7 +7,7 @@ Category A and B products are named where their label fits (greedy placement, in
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Unpack
 
 import altair as alt
 import pandas as pd
@@ -140,6 +140,7 @@ def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float],
     def data_y(y: float) -> float:
         return y_dom[1] - y / h * span
 
+    placed: dict[Any, list[Any]] = {}  # index -> [lx, ly, side, ax, ay, bx, by]
     for importer, grp in out[out["show_label"]].groupby("importer"):
         same = out["importer"] == importer
         dots = [(x, y, r) for x, y, r in zip(px[same], py[same], radius[same], strict=True)]
@@ -151,10 +152,13 @@ def _place_labels(df: pd.DataFrame, w: int, h: int, y_dom: list[float],
                 continue
             side, lx, ly, box, leader = spot
             boxes.append(box)
-            out.loc[idx, ["lx", "ly", "side"]] = [data_x(lx), data_y(ly), side]
-            if leader is not None:
-                out.loc[idx, ["ax", "ay", "bx", "by"]] = [
-                    data_x(leader[0]), data_y(leader[1]), data_x(leader[2]), data_y(leader[3])]
+            ends = ([data_x(leader[0]), data_y(leader[1]), data_x(leader[2]), data_y(leader[3])]
+                    if leader is not None else [float("nan")] * 4)
+            placed[idx] = [data_x(lx), data_y(ly), side, *ends]
+    if placed:  # one assignment per column (a pandas .loc per label costs milliseconds)
+        rows = list(placed)
+        for i, col in enumerate(["lx", "ly", "side", "ax", "ay", "bx", "by"]):
+            out.loc[rows, col] = [placed[r][i] for r in rows]
     return out
 
 
@@ -193,14 +197,17 @@ def _first_free(
     """
     best: tuple[float, int] | None = None
     chosen = None
+    # only bubbles that reach the area every candidate spot lies in can be covered
+    reach_x, reach_y = r + 70 + tw + 1, r + 70 + 12 + 1
+    near = [(x, y, q) for x, y, q in dots if abs(x - px) < reach_x + q
+            and abs(y - py) < reach_y + q and (x, y, q) != (px, py, r)]
     for i, (side, dx, dy) in enumerate(_spots(r)):
         x0 = {"l": px + dx, "r": px + dx - tw, "c": px - tw / 2}[side]
         box = (x0, py + dy - 6, x0 + tw, py + dy + 6)
         inside = box[0] >= 0 and box[2] <= w and box[1] >= 18 and box[3] <= h - 18
         if not inside or any(_overlap(box, b) for b in labels):
             continue
-        covered = sum(_cover(box, (x - q, y - q, x + q, y + q)) for x, y, q in dots
-                      if (x, y, q) != (px, py, r))
+        covered = sum(_cover(box, (x - q, y - q, x + q, y + q)) for x, y, q in near)
         near_x, near_y = min(max(px, box[0]), box[2]), min(max(py, box[1]), box[3])
         gap = max(((near_x - px) ** 2 + (near_y - py) ** 2) ** 0.5 - r, 0.0)
         cost = covered + 3 * gap
