@@ -31,6 +31,7 @@ from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from esc import analysis, metrics, vulnerability
 from esc.countries import check_countries, partner_groups
@@ -256,12 +257,16 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
         con.register("esc_pci", pcis.astype({"year": "int32"}))
         con.register("esc_labels", _product_labels(codes, hs_rev, names))
         con.execute(_PRODUCTS_SQL)
+        con.execute("SET arrow_large_buffer_size = true")  # pandas' str: no conversion
+        products = con.sql(f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM esc_prod ORDER BY idx"
+                           ).to_arrow_table()
         joined = con.sql(_JOINED_SQL.format(**(_RATIO_FROM_TABLE if merge_hk
                                                else _RATIO_FROM_SUMS))).to_arrow_table()
     finally:
         con.close()  # frees DuckDB's temporary tables before the frame is built
     # column by column, each Arrow buffer released once converted: the table is not held
     # twice (three BACI years: about 3 M rows)
+    joined = _with_product_columns(joined, products)
     out = joined.to_pandas(split_blocks=True, self_destruct=True)
     del joined
     out["year"] = out["year"].astype("int16")
@@ -304,11 +309,29 @@ def _export_sums_sql(src: metrics._Source, years: list[int]) -> str:
                GROUP BY 1, 2, 3"""
 
 
-# One row per (year, product): world-export HHI, PCI and the labels (a few thousand rows),
-# so that the million-row result is joined to one small table.
+def _with_product_columns(joined: pa.Table, products: pa.Table) -> pa.Table:
+    """The result with the per-product columns (:data:`PRODUCT_COLUMNS`) gathered from the
+    small product table by each row's ``esc_idx`` (Arrow ``take``), so that DuckDB sorts
+    only the narrow rows, not their long texts."""
+    idx = joined.column("esc_idx")
+    joined = joined.drop_columns(["esc_idx"])
+    for col in PRODUCT_COLUMNS:
+        joined = joined.append_column(col, products.column(col).take(idx))
+    names = [c for c in joined.column_names if c != "import_export_ratio"]
+    at = names.index("export_hhi") + 1  # the order of SCREEN_COLUMNS
+    return joined.select([*names[:at], "import_export_ratio", *names[at:]])
+
+
+PRODUCT_COLUMNS = ("export_hhi", "pci", "pci_source", "pci_note", "description", "hs2",
+                   "section", "short_name", "sector", "product", "in_registry")
+"""The screen's columns that depend on the (year, product) only, after ``import_export_ratio``."""
+
+# One row per (year, product), numbered by idx: world-export HHI, PCI and the labels (a few
+# thousand rows), so that the million-row result is joined to one small table.
 _PRODUCTS_SQL = """CREATE TEMP TABLE esc_prod AS
-    SELECT p.year, p.hs6, w.export_hhi, p.pci, p.pci_source, p.pci_note, l.description, l.hs2,
-           l.section, l.short_name, l.sector, l.product, l.in_registry
+    SELECT row_number() OVER () - 1 AS idx, p.year, p.hs6, w.export_hhi, p.pci, p.pci_source,
+           p.pci_note, l.description, l.hs2, l.section, l.short_name, l.sector, l.product,
+           l.in_registry
     FROM esc_pci p
     LEFT JOIN esc_world w ON w.year = p.year AND w.hs6 = p.hs6
     LEFT JOIN esc_labels l ON l.hs6 = p.hs6"""
@@ -325,9 +348,7 @@ _RATIO_FROM_TABLE = {
     "ratio_join": "LEFT JOIN esc_ratio r ON r.year = c.year AND r.importer = c.importer "
                   "AND r.hs6 = c.hs6"}
 
-_JOINED_SQL = """SELECT c.*, p.export_hhi, {ratio} AS import_export_ratio, p.pci,
-       p.pci_source, p.pci_note, p.description, p.hs2, p.section, p.short_name, p.sector,
-       p.product, p.in_registry
+_JOINED_SQL = """SELECT c.*, {ratio} AS import_export_ratio, p.idx AS esc_idx
     FROM esc_conc c
     {ratio_join}
     LEFT JOIN esc_prod p ON p.year = c.year AND p.hs6 = c.hs6
