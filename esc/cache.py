@@ -514,6 +514,7 @@ def cluster(path: Path, order_by: Sequence[str], *, memory_limit: str = "2GB") -
     """Rewrite the Parquet file ``path`` with its rows sorted by ``order_by`` (in place,
     through a temporary file beside it; DuckDB sorts, spilling to that folder above
     ``memory_limit``). Row groups of :data:`ROW_GROUP_ROWS` rows, zstd, the same columns."""
+    log.info("ordering %s by %s", path.name, ", ".join(order_by))
     out = _temp_name(path.with_name("sorted-" + path.name.lstrip(".")))
     spill = Path(tempfile.mkdtemp(prefix=".sort-", dir=path.parent))
     con = duckdb.connect()
