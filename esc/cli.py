@@ -640,7 +640,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--source", choices=_hs_sources(), default="demo")
     rp.add_argument("--reporter", action="append")
     rp.add_argument("--out", default="reports")
-    rp.add_argument("--no-reuse", action="store_true", help="rerun even if inputs are unchanged")
+    rp.add_argument("--no-reuse", action="store_true",
+                    help="execute every notebook even when an earlier run in the same folder "
+                    "had the same inputs (for the whole run or for that notebook)")
     rp.add_argument("--no-progress", action="store_true")
     rp.set_defaults(func=_cmd_report)
     _add_help_extras(p)
