@@ -241,7 +241,9 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
                 con.register("esc_world", world[["year", "hs6", "export_hhi"]])
                 con.register("esc_ratio", ratio)
             else:
-                con.execute(f"CREATE TEMP TABLE esc_x AS {_export_sums_sql(src, years)}")
+                con.execute(f"CREATE TEMP TABLE esc_sums AS {_export_sums_sql(src, years)}")
+                con.execute("""CREATE TEMP TABLE esc_x AS SELECT year, exporter, hs6, x
+                               FROM esc_sums WHERE by_importer = 0""")
                 con.execute("""CREATE TEMP TABLE esc_world AS SELECT year, hs6,
                                    sum(x * x) / (sum(x) * sum(x)) AS export_hhi
                                FROM esc_x GROUP BY year, hs6""")
@@ -249,8 +251,7 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
             src.close()
         codes = [r[0] for r in con.execute("SELECT DISTINCT hs6 FROM esc_conc ORDER BY 1")
                  .fetchall()]
-        exports, shape = (None, None) if merge_hk or pci != "computed" else _export_matrix(
-            con, flows, years, every=reporters is None)
+        exports, shape = (None, None) if merge_hk or pci != "computed" else _export_matrix(con)
         pcis = analysis.pci_table(flows, years=years, codes=codes, mode=pci, hs_rev=hs_rev,
                                   atlas_pci=atlas_pci, exports=exports, shape=shape)
         del exports
@@ -275,38 +276,37 @@ def _measured(flows: metrics.Flows, *, reporters: list[str] | None, years: list[
     return out
 
 
-def _export_matrix(con: duckdb.DuckDBPyConnection, flows: metrics.Flows, years: list[int],
-                   *, every: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _export_matrix(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The world export matrix for PCI (``year, country, product, export_value``) and its
     shape (:func:`esc.analysis.world_shape`), from the exporters' sums ``esc_x`` already in
     DuckDB: the same rows and filters as :func:`esc.analysis.world_exports`, with no further
-    pass over the flows. The importers are counted in the concentration result when it holds
-    every importer, else by :func:`esc.analysis.world_shape`."""
+    pass over the flows; the importers are counted in the same pass (``esc_sums``)."""
     exports = con.sql("""SELECT year, exporter AS country, hs6 AS product, x AS export_value
                          FROM esc_x""").df()
     shape = con.sql("""SELECT year, count(DISTINCT exporter) AS exporters,
                               count(DISTINCT hs6) AS products FROM esc_x GROUP BY year""").df()
-    if every:
-        importers = con.sql("""SELECT year, count(DISTINCT importer) AS importers
-                               FROM esc_conc GROUP BY year""").df()
-    else:
-        importers = analysis.world_shape(flows, years)[["year", "importers"]]
-    shape = shape.merge(importers.astype({"year": "int64"}).assign(
-        year=lambda t: t["year"].astype(shape["year"].dtype)), on="year", how="left")
+    importers = con.sql("""SELECT year, count(*) AS importers FROM esc_sums
+                           WHERE by_importer = 1 GROUP BY year""").df()
+    shape = shape.merge(importers, on="year", how="left")
     shape["importers"] = shape["importers"].fillna(0)
     return exports, shape
 
 
 def _export_sums_sql(src: metrics._Source, years: list[int]) -> str:
-    """SQL for ``X``: every exporter's exports of each product to every other country (USD),
-    ``year, exporter, hs6, x`` (self-trade and non-positive values left out, as
-    :func:`esc.metrics.world_export_concentration` without ``merge_hk``)."""
-    return f"""SELECT CAST(year AS INTEGER) AS year, exporter, {src.product_expr("hs6")} AS hs6,
-                      sum(value_usd) AS x
-               FROM {src.sql}
-               WHERE {metrics._in_list("year", years)} AND value_usd > 0
-                     AND isfinite(value_usd) AND exporter <> importer
-               GROUP BY 1, 2, 3"""
+    """SQL for ``X`` in one pass over the flows: every exporter's exports of each product to
+    every other country (USD), rows ``year, exporter, hs6, x`` with ``by_importer = 0``
+    (self-trade and non-positive values left out, as
+    :func:`esc.metrics.world_export_concentration` without ``merge_hk``), and the same rows
+    summed per ``year, importer`` (``by_importer = 1``; they count the importers for
+    :func:`esc.analysis.incomplete_reason`)."""
+    return f"""SELECT year, exporter, importer, hs6, sum(value_usd) AS x,
+                      CAST(GROUPING(importer) = 0 AS INTEGER) AS by_importer
+               FROM (SELECT CAST(year AS INTEGER) AS year, exporter, importer,
+                            {src.product_expr("hs6")} AS hs6, value_usd
+                     FROM {src.sql}
+                     WHERE {metrics._in_list("year", years)} AND value_usd > 0
+                           AND isfinite(value_usd) AND exporter <> importer)
+               GROUP BY GROUPING SETS ((year, exporter, hs6), (year, importer))"""
 
 
 def _with_product_columns(joined: pa.Table, products: pa.Table) -> pa.Table:
