@@ -107,6 +107,30 @@ def test_deck_and_workbook_carry_titles_years_and_the_label(tmp_path, label):
     assert [c.value for c in sheet[4]][:3] == ["year", "importer", "hs6"]
 
 
+def test_workbook_sheet_holds_what_pandas_to_excel_writes(tmp_path):
+    # the streamed sheet against pandas' own writer on a table with every kind of value
+    from openpyxl import load_workbook
+
+    folder, manifest = _run_folder(tmp_path, DEMO_LABEL)
+    frame = pd.DataFrame({
+        "hs6": pd.array(["850760", None, "280469"], dtype="string"),
+        "imports_usd": [1.5e9, float("nan"), 2.0],
+        "ratio": [float("inf"), 0.25, float("-inf")],
+        "n": [3, 1, 2], "flag": [True, False, True],
+        "count": pd.array([1, None, 7], dtype="Int64")})
+    briefing.save_table(frame, folder / "charts", "zz-values", title="Values")
+    briefing.build(folder, manifest)
+    with pd.ExcelWriter(tmp_path / "pandas.xlsx", engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="s", index=False, startrow=3)
+
+    def rows(path, sheet, first):
+        return list(load_workbook(path)[sheet].iter_rows(min_row=first, values_only=True))
+
+    assert rows(folder / "tables.xlsx", "zz-values", 4) == rows(tmp_path / "pandas.xlsx", "s", 4)
+    head = load_workbook(folder / "tables.xlsx")["zz-values"]
+    assert head["A1"].value == "Values" and head["A4"].font.b
+
+
 def test_chart_sidecar_records_title_takeaway_and_demo(tmp_path):
     folder, _ = _run_folder(tmp_path, DEMO_LABEL)
     meta = json.loads((folder / "charts" / "overview-quadrant.json").read_text())
