@@ -24,6 +24,8 @@ they are relative to that set of products, not to all trade.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from esc import metrics
@@ -101,6 +103,21 @@ def complementarity(
     return out
 
 
+@dataclass(frozen=True)
+class ExportSpace:
+    """One year's export table (:func:`esc.complexity.export_table`) and its product-space
+    density (:func:`esc.relatedness.relatedness`), the same for every pair of countries."""
+
+    exports: pd.DataFrame
+    density: pd.DataFrame
+
+
+def export_space(flows: pd.DataFrame, *, year: int, product: str = "hs6") -> ExportSpace:
+    """The :class:`ExportSpace` of ``year`` in ``flows`` (every country's exports)."""
+    ex_rows = export_table(flows[flows["year"] == year], product=product)
+    return ExportSpace(ex_rows, relatedness(ex_rows).density)
+
+
 def could_relocate(
     flows: pd.DataFrame,
     *,
@@ -110,6 +127,7 @@ def could_relocate(
     hhi_cut: float = 0.25,
     density_quantile: float = 0.75,
     product: str = "hs6",
+    space: ExportSpace | None = None,
 ) -> pd.DataFrame:
     """Products ``exporter`` does not make yet but is close to, that the importing country
     ``reporter`` needs.
@@ -123,15 +141,17 @@ def could_relocate(
 
     Columns: ``<product>, exporter, importer, exporter_rca, exporter_world_exports_usd,
     density, density_cut, cog, importer_imports_usd, importer_hhi, top_supplier,
-    top_supplier_share, value_usd, score, year``.
+    top_supplier_share, value_usd, score, year``. ``space``: the year's
+    :func:`export_space` when the caller has it (it is the same for every pair; computing
+    it is most of the cost).
     """
     exporter, importer = check_countries([exporter, reporter])
     if not 0.0 <= density_quantile <= 1.0:
         raise BadValueError(f"density_quantile must be between 0 and 1, not {density_quantile}",
                             column="density_quantile")
     f = flows[flows["year"] == year]
-    ex_rows = export_table(f, product=product)
-    rel = relatedness(ex_rows).density
+    space = space or export_space(flows, year=year, product=product)
+    ex_rows, rel = space.exports, space.density
     mine = rel[rel["country"] == exporter].rename(columns={"product": product})
     if mine.empty:
         return _empty_relocate(flows, product, year)

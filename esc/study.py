@@ -568,7 +568,10 @@ def complementarity_table(flows: pd.DataFrame, *, year: int, reporters: Sequence
 def relocate_table(flows: pd.DataFrame, *, year: int, reporters: Sequence[str],
                    sector: str | list[str] | None = None, **options) -> pd.DataFrame:
     """:func:`esc.complementarity.could_relocate` both ways, as
-    :func:`complementarity_table`."""
+    :func:`complementarity_table`; the year's export space is computed once for both."""
+    if not not_applicable(flows, needs="world") and "space" not in options:
+        options["space"] = complementarity.export_space(flows, year=year,
+                                                        product=analysis.level_of(flows))
     return _both(flows, year, reporters, sector, complementarity.could_relocate, **options)
 
 

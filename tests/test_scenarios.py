@@ -362,6 +362,16 @@ def test_could_relocate_lists_products_not_yet_made_ranked_by_value_times_densit
     assert not set(out["hs6"]) & set(rca_hand[rca_hand >= 1].index)
 
 
+def test_relocate_both_ways_with_one_export_space_equals_each_way_alone(demo_flows):
+    # study.relocate_table computes the year's export space once for both directions
+    both = study.relocate_table(demo_flows, year=2023, reporters=["IND", "JPN"])
+    for a, b in (("IND", "JPN"), ("JPN", "IND")):
+        alone = complementarity.could_relocate(demo_flows, exporter=a, reporter=b, year=2023)
+        got = both[both["direction"] == f"{a} -> {b}"][alone.columns].reset_index(drop=True)
+        assert len(alone) > 0
+        pd.testing.assert_frame_equal(got, alone, check_dtype=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Charts: label, year and assumption on every figure
 # ---------------------------------------------------------------------------------------------
