@@ -71,14 +71,14 @@ PARQUET_SUFFIX = ".parquet"
 _TMP_MARK = ".tmp-"
 _TEMP_FILE = re.compile(r"\..*\.tmp-(\d+)-[0-9a-f]{8}|\.incoming-(\d+)-.*")
 STALE_SECONDS = 24 * 3600
+"""A temporary file untouched for this long is removed even if its process id is in use (the
+id may have been given to another process since)."""
 FLOW_ORDER = (YEAR, IMPORTER, HS6, EXPORTER)
 """The order flow tables are written in (see the module notes); the product column may be
 ``hs4`` or ``hs2`` instead of ``hs6``."""
 ROW_GROUP_ROWS = 122_880
 """Rows per Parquet row group of a clustered file (DuckDB's default): small enough that one
 importer's rows of a BACI year span a few row groups and the others are skipped."""
-"""A temporary file untouched for this long is removed even if its process id is in use (the
-id may have been given to another process since)."""
 
 
 # --------------------------------------------------------------------------- paths

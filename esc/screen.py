@@ -385,17 +385,14 @@ def _classify(table: pd.DataFrame, preset: str, hhi_cut: float | None,
     key = None
     flags = {}
     for name in dict.fromkeys([*PRESET_NAMES, preset]):
-        p = vulnerability.get_preset(name)
-        pair = (p.hhi_cut if hhi_cut is None else hhi_cut,
-                p.pci_cut if pci_cut is None else pci_cut)
+        pair = vulnerability.cut_points(name, hhi_cut, pci_cut)
         if pair not in cuts:
             cuts[pair] = vulnerability.quadrant(table["hhi"], table["pci"], hhi_cut=pair[0],
                                                 pci_cut=pair[1])
-        if p.persistence and key is None:
+        if vulnerability.get_preset(name).persistence and key is None:
             key = vulnerability.persistence_key(table)
         flags[name] = vulnerability.preset_flag(table, name, category=cuts[pair], key=key)
-    p = vulnerability.get_preset(preset)
-    chosen = (p.hhi_cut if hhi_cut is None else hhi_cut, p.pci_cut if pci_cut is None else pci_cut)
+    chosen = vulnerability.cut_points(preset, hhi_cut, pci_cut)
     out = table.assign(category=cuts[chosen].array, flag=flags[preset],
                        preset=preset,
                        **{f"flag_{name}": flags[name] for name in PRESET_NAMES})
