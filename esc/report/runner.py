@@ -102,13 +102,15 @@ most :data:`MAX_WORKERS`)."""
 MAX_WORKERS = 2
 LOCK_NAME = ".esc-report.lock"
 KERNEL = "python3"
-KERNEL_START = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+KERNEL_START = ("import sys, logging; sys.modules.setdefault('rfc3987_syntax', None); "
+                "logging.getLogger('tornado').setLevel(logging.CRITICAL)")
 """Run in each notebook's kernel before its first cell. ``import altair`` imports jsonschema,
 whose format checks import ``rfc3987_syntax`` when it is installed (an extra of
 jupyter-events), and that package builds 38 lark grammars at import: 2.6 of altair's 3.5 s
 of import, in every kernel. It checks only the ``iri`` formats, which the Vega-Lite schema
 does not use (its formats: ``uri``, ``uri-reference``, ``color-hex``), so the report's
-kernels skip it; nothing that a notebook prints or validates changes."""
+kernels skip it; nothing that a notebook prints or validates changes. It also sets tornado's
+logger to CRITICAL (see :func:`_execute`: shutdown noise on stderr)."""
 
 
 @dataclass
@@ -332,6 +334,9 @@ def _execute(job: NotebookRun, folder: Path, timeout: int) -> None:
             # the kernel's own log is noise on a scheduler's console (cron mails it): its
             # start-up notes, and the "ERROR | KeyboardInterrupt" it logs when it is shut
             # down mid-poll. A notebook's own errors reach us through papermill instead.
+            # KERNEL_START also quiets tornado's logger in the kernel: when the shutdown
+            # request races the closing of the control socket, it logs "Uncaught exception in
+            # ZMQStream callback ... Operation on non-socket" to stderr (seen on a busy machine).
             extra_arguments=["--IPKernelApp.log_level=CRITICAL",
                              f"--IPKernelApp.exec_lines={KERNEL_START}"],
         )
